@@ -1,0 +1,128 @@
+"""The e-book cover: kicker, headline and lead photo, set in the theme's own faces."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image as PILImage
+from PIL import ImageDraw, ImageFont, ImageOps
+
+from .model import Article, Theme
+from .xhtml import parse
+
+WIDTH, HEIGHT = 1600, 2400
+MARGIN = 130
+PHOTO_TOP = 1300
+
+
+def alt_text(article: Article) -> str:
+    """The cover's alternative text says what is on it."""
+    parts = ["Cover."]
+    if article.kicker:
+        parts.append(f"{article.kicker}:")
+    parts.append(article.title_text.rstrip(".") + ".")
+    if article.photo:
+        parts.append(article.photo.alt)
+    return " ".join(parts)
+
+
+Word = list[tuple[str, bool]]  # pieces of one word: (text, italic)
+
+
+def words_of(fragment: str) -> list[Word]:
+    """The words of an inline XHTML fragment, each split into roman and italic pieces
+    (so "*Rust*’s" keeps its italic title and its roman ending)."""
+    words: list[Word] = []
+    glue = False
+
+    def add(text: str | None, italic: bool) -> None:
+        nonlocal glue
+        if not text:
+            return
+        for i, w in enumerate(text.split(" ")):
+            if i > 0:
+                glue = False
+            if w:
+                if glue and words:
+                    words[-1].append((w, italic))
+                else:
+                    words.append([(w, italic)])
+                glue = True
+
+    def walk(el, italic: bool) -> None:
+        add(el.text, italic)
+        for child in el:
+            walk(child, italic ^ (child.tag in {"em", "i", "cite"}))
+            add(child.tail, italic)
+
+    walk(parse(fragment), False)
+    return words
+
+
+def render(article: Article, theme: Theme, photo: bytes | None) -> bytes:
+    bg = theme.cover.get("background", "#1f1b18")
+    ink = theme.cover.get("ink", "#f6f1e7")
+    accent = theme.cover.get("accent", "#d9a441")
+    img = PILImage.new("RGB", (WIDTH, HEIGHT), bg)
+    draw = ImageDraw.Draw(img)
+
+    if photo:
+        with PILImage.open(io.BytesIO(photo)) as p:
+            fitted = ImageOps.fit(p.convert("RGB"), (WIDTH, HEIGHT - PHOTO_TOP), PILImage.LANCZOS)
+        img.paste(fitted, (0, PHOTO_TOP))
+        draw.rectangle((0, PHOTO_TOP - 14, WIDTH, PHOTO_TOP - 1), fill=accent)
+
+    y = 170
+    if article.kicker:
+        bold = font(theme.face(700).path, 54)
+        text = " ".join(article.kicker.upper())
+        draw.text((MARGIN, y), text, font=bold, fill=accent)
+        y += 120
+
+    bottom = PHOTO_TOP - 110 if photo else HEIGHT - 200
+    words = words_of(article.title_html) or [[(article.title_text, False)]]
+    for size in range(150, 50, -6):
+        lines = wrap(words, theme, size, WIDTH - 2 * MARGIN)
+        if y + len(lines) * size * 1.12 <= bottom:
+            break
+    for line in lines:
+        x = MARGIN
+        for word in line:
+            for piece, italic in word:
+                f = face(theme, italic, size)
+                draw.text((x, y), piece, font=f, fill=ink)
+                x += f.getlength(piece)
+            x += face(theme, False, size).getlength(" ")
+        y += int(size * 1.12)
+
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()
+
+
+def wrap(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:
+    space = face(theme, False, size).getlength(" ")
+    lines: list[list[Word]] = [[]]
+    used = 0.0
+    for word in words:
+        w = sum(face(theme, italic, size).getlength(piece) for piece, italic in word)
+        if lines[-1] and used + space + w > width:
+            lines.append([])
+            used = 0.0
+        used += (space if lines[-1] else 0) + w
+        lines[-1].append(word)
+    return lines
+
+
+def face(theme: Theme, italic: bool, size: int) -> ImageFont.FreeTypeFont:
+    return font(theme.face(700, "italic" if italic else "normal").path, size)
+
+
+_fonts: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+
+
+def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    if (path, size) not in _fonts:
+        _fonts[(path, size)] = ImageFont.truetype(str(path), size)
+    return _fonts[(path, size)]

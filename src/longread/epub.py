@@ -1,0 +1,215 @@
+"""Stage 4a, the EPUB 3 writer (ebooklib).
+
+The package holds the rendition with the theme's base and e-reader stylesheets,
+the theme's fonts subset to the text, images sized for screens, a generated
+cover, a navigation document with toc and landmarks, and complete package and
+accessibility metadata.  The ZIP is re-packed so that the same input always
+gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import uuid
+import zipfile
+from pathlib import Path
+
+from ebooklib import epub
+
+from . import cover, fonts, images
+from .model import Article, Rendition, Theme
+from .render import document
+from .xhtml import escape, plain_text
+
+EPUB_NS = "http://www.idpf.org/2007/ops"
+ARTICLE = "article.xhtml"
+COVER_PAGE = "cover.xhtml"
+COVER_IMAGE = "images/cover.jpg"
+
+LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover", "start": "Start of the article"}
+
+
+def identifier(article: Article) -> str:
+    """A stable identifier: from the canonical URL when there is one, else from the
+    title, creators and date, so every build of the same article shares it."""
+    if article.source_url:
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, article.source_url)}"
+    seed = "|".join([article.title_text, *article.authors, str(article.date or "")])
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, 'longread:' + seed)}"
+
+
+def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: Path | None) -> bytes:
+    a = rendition.article
+    book = epub.EpubBook()
+    book.FOLDER_NAME = "EPUB"
+    book.set_identifier(identifier(a))
+    book.set_title(a.title_text)
+    book.set_language(a.lang)
+    for i, name in enumerate(a.authors):
+        book.add_author(name, uid=f"creator{i + 1}")
+    if a.publisher:
+        book.add_metadata("DC", "publisher", a.publisher)
+    if a.rights:
+        book.add_metadata("DC", "rights", a.rights)
+    if a.date:
+        book.add_metadata("DC", "date", a.date.isoformat())
+    if a.dek_html:
+        book.add_metadata("DC", "description", plain_text(a.dek_html))
+    if a.kicker:
+        book.add_metadata("DC", "subject", a.kicker)
+    if a.source_url:
+        book.add_metadata("DC", "source", a.source_url)
+    add_accessibility_metadata(book, a)
+
+    stylesheets = []
+    for css in (theme.base_css, theme.epub_css):
+        href = "styles/" + css.relative_to(theme.folder).as_posix()
+        book.add_item(epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css",
+                                    content=css.read_bytes()))
+        stylesheets.append(href)
+
+    xhtml = document(rendition, tuple(stylesheets))
+    text = plain_text(rendition.body) + rendition.title
+    for face in theme.faces:
+        rel = face.path.relative_to(theme.folder).as_posix()
+        book.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"styles/{rel}",
+                                    media_type="font/ttf",
+                                    content=fonts.subset_font(face.path, text, cache_dir)))
+    for licence in theme.licences:
+        rel = licence.relative_to(theme.folder).as_posix()
+        book.add_item(epub.EpubItem(uid=f"licence-{licence.stem}", file_name=f"styles/{rel}",
+                                    media_type="text/plain", content=licence.read_bytes()))
+
+    photo_bytes = None
+    for im in a.images:
+        ext = im.key.rsplit(".", 1)[1]
+        data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir)
+        if im is a.photo:
+            photo_bytes = data
+        book.add_item(epub.EpubItem(uid=f"img-{im.key.replace('.', '-')}", file_name=f"images/{im.key}",
+                                    media_type="image/png" if ext == "png" else "image/jpeg",
+                                    content=data))
+
+    book.set_cover(COVER_IMAGE, cover.render(a, theme, photo_bytes), create_page=False)
+    cover_page = epub.EpubItem(uid="cover-page", file_name=COVER_PAGE, media_type="application/xhtml+xml",
+                               content=cover_document(a, tuple(stylesheets)).encode())
+    article = epub.EpubItem(uid="article", file_name=ARTICLE, media_type="application/xhtml+xml",
+                            content=xhtml.encode())
+    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
+                        content=nav_document(rendition).encode())
+    nav.properties = ["nav"]
+    for item in (cover_page, article, nav):
+        book.add_item(item)
+    book.toc = [epub.Link(f"{ARTICLE}#{ident}" if level > 1 else ARTICLE, text, f"toc-{ident}")
+                for ident, text, level in rendition.headings]
+    book.add_item(epub.EpubNcx())
+    book.spine = [cover_page, article]
+
+    raw = io.BytesIO()
+    epub.write_epub(raw, book, {
+        "mtime": modified.astimezone(dt.timezone.utc).replace(tzinfo=None),
+        "epub2_guide": False,
+        "epub3_landmark": False,
+        "epub3_pages": False,
+        "raise_exceptions": True,
+    })
+    return repack(raw.getvalue(), modified)
+
+
+def add_accessibility_metadata(book: epub.EpubBook, a: Article) -> None:
+    """EPUB Accessibility 1.1 discovery metadata, written from what the book holds."""
+    meta = [
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "displayTransformability"),
+        ("schema:accessibilityHazard", "none"),
+        ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
+    ]
+    if a.images:
+        meta.insert(1, ("schema:accessMode", "visual"))
+        meta.insert(3, ("schema:accessibilityFeature", "alternativeText"))
+    if a.notes:
+        meta.append(("schema:accessibilityFeature", "annotations"))
+    summary = ("A single article with a navigable table of contents, headings in a logical "
+               "order, and a reading order that follows the printed layout. ")
+    if a.images:
+        summary += ("Every image, the cover included, has a text description; the photo "
+                    "captions and credits are text. ")
+    if a.notes:
+        summary += "Footnotes are linked to and from their calls in the text. "
+    summary += "The text can be resized and restyled by the reader. No known hazards."
+    meta.append(("schema:accessibilitySummary", summary))
+    for prop, value in meta:
+        book.add_metadata(None, "meta", value, {"property": prop})
+
+
+def cover_document(a: Article, stylesheets: tuple[str, ...]) -> str:
+    links = "".join(f'<link rel="stylesheet" type="text/css" href="{h}"/>' for h in stylesheets)
+    lang = escape(a.lang)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
+        f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(a.title_text)}</title>\n{links}\n</head>\n"
+        '<body epub:type="frontmatter">\n<section class="cover" epub:type="cover">\n'
+        f'<img src="{COVER_IMAGE}" role="doc-cover" alt="{escape(cover.alt_text(a))}"/>\n'
+        "</section>\n</body>\n</html>\n"
+    )
+
+
+def nav_document(r: Rendition) -> str:
+    lang = escape(r.lang)
+    # Navigation labels are English; say so when the article is not.
+    label_lang = "" if r.lang.lower().startswith("en") else ' lang="en" xml:lang="en"'
+    # Each heading hangs under the nearest heading above it of a higher rank.
+    root: list = []
+    path: list[tuple[int, list]] = [(0, root)]
+    for ident, text, level in r.headings:
+        while path[-1][0] >= level:
+            path.pop()
+        children: list = []
+        path[-1][1].append((ident, text, level, children))
+        path.append((level, children))
+
+    def ol(nodes: list) -> str:
+        lis = []
+        for ident, text, level, children in nodes:
+            href = ARTICLE if level == 1 else f"{ARTICLE}#{ident}"
+            lis.append(f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>')
+        return "<ol>" + "".join(lis) + "</ol>"
+
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
+        f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(r.title)}</title>\n</head>\n<body>\n"
+        f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1{label_lang}>{LABELS["contents"]}</h1>\n'
+        f"{ol(root)}\n</nav>\n"
+        f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2{label_lang}>{LABELS["landmarks"]}</h2>\n<ol>\n'
+        f'<li><a epub:type="cover" href="{COVER_PAGE}"{label_lang}>{LABELS["cover"]}</a></li>\n'
+        f'<li><a epub:type="bodymatter" href="{ARTICLE}"{label_lang}>{LABELS["start"]}</a></li>\n'
+        "</ol>\n</nav>\n</body>\n</html>\n"
+    )
+
+
+def repack(data: bytes, modified: dt.datetime) -> bytes:
+    """Rewrite the ZIP with fixed entry times and order: reproducible bytes, and the
+    ``mimetype`` entry first and stored, as OCF requires."""
+    stamp = modified.astimezone(dt.timezone.utc).timetuple()[:6]
+    stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+        names = src.namelist()
+        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
+        for name in ordered:
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.external_attr = 0o644 << 16
+            if name == "mimetype":
+                info.compress_type = zipfile.ZIP_STORED
+                dst.writestr(info, src.read(name))
+            else:
+                info.compress_type = zipfile.ZIP_DEFLATED
+                dst.writestr(info, src.read(name), compresslevel=9)
+    return out.getvalue()

@@ -1,0 +1,301 @@
+"""Stage 1, read: a manuscript file (YAML front matter + Markdown) → :class:`Article`.
+
+This stage owns every check on what the writer handed over: encoding, front
+matter, the Markdown body, raw HTML (sanitised with an allow-list) and the
+images it refers to (which must stay inside the manuscript's folder).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from pathlib import Path
+
+import nh3
+import yaml
+from lxml import etree
+
+from . import images
+from .errors import ManuscriptError
+from .markdown_ext import make_markdown
+from .model import Article, Image, Note
+from .xhtml import inner_xml, parse, plain_text
+
+KNOWN_KEYS = {
+    "title", "subtitle", "kicker", "author", "date", "lang", "publisher",
+    "source", "rights", "photo",
+}
+PHOTO_KEYS = {"src", "alt", "caption", "credit"}
+
+# BCP 47, loosely: a 2-3 letter (or 4-8 letter registered) language, then subtags.
+LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+
+# Characters XML 1.0 forbids or discourages in content: C0/C1 controls (but tab and
+# newline), and Unicode non-characters.
+_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
+    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
+    "\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
+)
+
+# The allow-list for the body after Markdown: structure, phrasing, figures, tables,
+# and language spans.  Anything else (script, iframe, object, style, form …) goes.
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "i", "b", "u", "s",
+    "small", "sub", "sup", "abbr", "cite", "q", "dfn", "mark", "span", "a", "code",
+    "kbd", "samp", "var", "pre", "blockquote", "aside", "ul", "ol", "li", "dl", "dt",
+    "dd", "figure", "figcaption", "img", "table", "thead", "tbody", "tfoot", "tr",
+    "th", "td", "caption", "div", "bdi", "bdo", "time", "wbr",
+}
+ALLOWED_ATTRIBUTES = {
+    "*": {"lang", "dir", "title"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "th": {"colspan", "rowspan", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "ol": {"start"},
+    "time": {"datetime"},
+}
+# Classes the Markdown stage itself produces (and the only ones a theme styles).
+ALLOWED_CLASSES = {
+    "figure": {"figure"},
+    "span": {"caption", "credit"},
+    "blockquote": {"pullquote"},
+    "hr": {"section-break"},
+    "div": {"footnote"},
+    "a": {"footnote-ref", "footnote-backref"},
+}
+CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
+                 "svg", "math", "textarea", "select", "frame", "frameset", "applet"}
+
+
+def read(path: Path) -> Article:
+    """Read and check one manuscript; raise :class:`ManuscriptError` on any problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ManuscriptError(path, "no such manuscript file")
+    text, warnings = decode(path, path.read_bytes())
+    meta, body, body_line = split_front_matter(path, text)
+    warnings += [f"{path}: unknown front matter key '{k}' ignored"
+                 for k in sorted(set(meta) - KNOWN_KEYS)]
+
+    title_html = inline_markdown(path, require_str(path, meta, "title", required=True))
+    dek_html = inline_markdown(path, require_str(path, meta, "subtitle"))
+    lang = require_str(path, meta, "lang") or "en"
+    if not LANG_RE.match(lang):
+        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {lang!r}")
+    source_url = require_str(path, meta, "source")
+    if source_url and not re.match(r"^https?://\S+$", source_url):
+        raise ManuscriptError(path, f"'source' must be an http(s) URL, not {source_url!r}")
+
+    body_root = parse(sanitize(make_markdown().convert(body)))
+    if not len(body_root) and not (body_root.text or "").strip():
+        raise ManuscriptError(path, "the manuscript has no body text")
+    notes = extract_notes(body_root)
+    figures = collect_figures(path, body_root, warnings)
+    photo = read_photo(path, meta.get("photo"), warnings, taken={f.key for f in figures})
+
+    return Article(
+        source=path,
+        title_html=title_html,
+        title_text=plain_text(title_html),
+        dek_html=dek_html,
+        kicker=require_str(path, meta, "kicker"),
+        authors=read_authors(path, meta.get("author")),
+        date=read_date(path, meta.get("date")),
+        lang=lang,
+        publisher=require_str(path, meta, "publisher"),
+        source_url=source_url,
+        rights=require_str(path, meta, "rights"),
+        photo=photo,
+        figures=tuple(figures),
+        notes=tuple(notes),
+        body_html=inner_xml(body_root),
+        warnings=tuple(warnings),
+    )
+
+
+# --- text -------------------------------------------------------------------------
+
+def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
+    """UTF-8 (a BOM is fine) with LF line ends; illegal characters removed with a warning."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ManuscriptError(
+            path, f"not UTF-8 text: byte 0x{data[e.start]:02x} at offset {e.start} "
+                  "cannot be decoded (save the file as UTF-8)") from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    warnings = []
+    found = _ILLEGAL.findall(text)
+    if found:
+        kinds = ", ".join(sorted({f"U+{ord(c):04X}" for c in found})[:5])
+        warnings.append(f"{path}: removed {len(found)} control or non-character "
+                        f"code point(s) ({kinds})")
+        text = _ILLEGAL.sub("", text)
+    return unicodedata.normalize("NFC", text), warnings
+
+
+def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
+    if not text.startswith("---\n"):
+        raise ManuscriptError(path, "no YAML front matter: the file must start with a '---' line", 1)
+    end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
+    if not end:
+        raise ManuscriptError(path, "the front matter is not closed by a '---' line", 1)
+    block = text[4:4 + end.start()]
+    body = text[4 + end.end():]
+    try:
+        meta = yaml.safe_load(block)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        line = mark.line + 2 if mark is not None else None  # +1 for '---', +1 1-based
+        raise ManuscriptError(path, f"front matter is not valid YAML: {problem}", line) from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise ManuscriptError(path, "front matter must be a set of 'key: value' lines", 2)
+    return meta, body, block.count("\n") + 2
+
+
+def require_str(path: Path, meta: dict, key: str, required: bool = False) -> str:
+    value = meta.get(key)
+    if value is None:
+        if required:
+            raise ManuscriptError(path, f"front matter has no '{key}' (it is required)")
+        return ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        raise ManuscriptError(path, f"front matter '{key}' must be text, not {describe(value)}")
+    value = " ".join(value.split())
+    if required and not value:
+        raise ManuscriptError(path, f"front matter '{key}' is empty")
+    return value
+
+
+def describe(value: object) -> str:
+    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
+
+
+def read_authors(path: Path, value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    items = value if isinstance(value, list) else [value]
+    if not all(isinstance(a, str) and a.strip() for a in items):
+        raise ManuscriptError(path, "front matter 'author' must be a name or a list of names")
+    return tuple(" ".join(a.split()) for a in items)
+
+
+def read_date(path: Path, value: object) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {value!r}") from None
+
+
+def inline_markdown(path: Path, text: str) -> str:
+    """Inline Markdown (italics, bold) in a one-line field → an XHTML fragment."""
+    if not text:
+        return ""
+    root = parse(sanitize(make_markdown().convert(text)))
+    if len(root) == 1 and root[0].tag == "p":
+        root = root[0]
+    return inner_xml(root)
+
+
+def sanitize(fragment: str) -> str:
+    return nh3.clean(
+        fragment,
+        tags=ALLOWED_TAGS,
+        clean_content_tags=CLEAN_CONTENT,
+        attributes=ALLOWED_ATTRIBUTES | {"sup": {"id"}, "li": {"id"}},
+        allowed_classes=ALLOWED_CLASSES,
+        url_schemes={"http", "https", "mailto"},
+        filter_style_properties={"text-align"},
+        link_rel=None,
+        strip_comments=True,
+    )
+
+
+# --- notes and images -------------------------------------------------------------
+
+def extract_notes(root: etree._Element) -> list[Note]:
+    """Take Python-Markdown's footnote list out of the body into :class:`Note` records."""
+    notes = []
+    for div in root.xpath('.//div[@class="footnote"]'):
+        for li in div.xpath(".//li[@id]"):
+            for back in li.xpath('.//a[@class="footnote-backref"]'):
+                drop(back)
+            label = li.get("id").removeprefix("fn-")
+            notes.append(Note(id=li.get("id"), label=label, html=inner_xml(li).strip()))
+        div.getparent().remove(div)
+    return notes
+
+
+def drop(el: etree._Element) -> None:
+    """Remove an element but keep its tail text (minus the nbsp Markdown puts before it)."""
+    parent, prev = el.getparent(), el.getprevious()
+    tail = el.tail or ""
+    if prev is not None:
+        prev.tail = (prev.tail or "").rstrip("\xa0 ") + tail
+    else:
+        parent.text = (parent.text or "").rstrip("\xa0 ") + tail
+    parent.remove(el)
+
+
+def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> list[Image]:
+    figures: list[Image] = []
+    taken: set[str] = set()
+    for img in root.iter("img"):
+        src = img.get("src", "")
+        alt = " ".join(img.get("alt", "").split())
+        if not alt:
+            raise ManuscriptError(path, f"image {src!r} has no alt text (write ![description](...))")
+        source = images.resolve(path, src)
+        info = images.inspect(path, source)
+        key = images.key_for(source, info, taken)
+        taken.add(key)
+        warnings += images.warnings_for(path, source, info)
+        img.set("src", f"images/{key}")
+        fig = img.getparent()
+        caption = ""
+        if fig.tag == "figure":
+            caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
+        figures.append(Image(key=key, path=source, alt=alt, caption_html=caption))
+    return figures
+
+
+def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) -> Image | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ManuscriptError(path, "front matter 'photo' must be a mapping with src, alt, caption and credit")
+    for k in sorted(set(value) - PHOTO_KEYS):
+        warnings.append(f"{path}: unknown key 'photo.{k}' ignored")
+    src = require_str(path, value, "src")
+    if not src:
+        raise ManuscriptError(path, "front matter 'photo' has no 'src'")
+    alt = require_str(path, value, "alt")
+    if not alt:
+        raise ManuscriptError(path, "front matter 'photo' has no 'alt' text (describe the photo for readers who cannot see it)")
+    caption = require_str(path, value, "caption")
+    if caption and plain_text(inline_markdown(path, caption)) == alt:
+        warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")
+    source = images.resolve(path, src)
+    info = images.inspect(path, source)
+    warnings += images.warnings_for(path, source, info)
+    return Image(
+        key=images.key_for(source, info, taken),
+        path=source,
+        alt=alt,
+        caption_html=inline_markdown(path, caption),
+        credit_html=inline_markdown(path, require_str(path, value, "credit")),
+    )
