@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import logging
 import string
 from functools import cache
 from pathlib import Path
@@ -17,6 +18,12 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from .model import Theme
+
+# fontTools reports each table it drops (SIL's Graphite tables among them) as a warning.
+logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
+
+# Graphite smart-font tables: no EPUB reading system uses them; OpenType layout stays.
+GRAPHITE_TABLES = ["Silf", "Glat", "Gloc", "Feat", "Sill"]
 
 # Always kept: what stylesheets generate (folios, ornaments, link brackets) and what
 # readers' own interface text may need.
@@ -53,6 +60,7 @@ def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
     options.notdef_outline = True
     options.glyph_names = False
     options.hinting = True
+    options.drop_tables += GRAPHITE_TABLES
     font = TTFont(io.BytesIO(data))
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)

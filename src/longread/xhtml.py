@@ -19,10 +19,12 @@ def inner_xml(el: etree._Element) -> str:
 
 
 def plain_text(fragment: str) -> str:
-    """The text of a fragment with its whitespace collapsed."""
+    """The text of a fragment with its whitespace collapsed and the invisible
+    line-breaking controls of the typesetter (word joiners) removed: fit for
+    metadata and search."""
     if not fragment:
         return ""
-    return " ".join(parse(fragment).text_content().split())
+    return " ".join(parse(fragment).text_content().replace("\u2060", "").split())
 
 
 def escape(text: str) -> str:
