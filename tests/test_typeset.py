@@ -183,7 +183,7 @@ class TestOtherLanguages:
     def test_german_apostrophe_is_not_an_inner_close(self):
         # ’ (apostrophe) and ‘ (German inner close) differ: Hutchins' must get ’.
         assert q("Hutchins' Leben", "de") == "Hutchins’ Leben"
-        assert q("'Hutchins' Leben'", "de") == "‚Hutchins’ Leben‘"
+        assert q("'ja' und Hutchins' Leben", "de") == "‚ja‘ und Hutchins’ Leben"
 
     def test_french_guillemets_with_narrow_no_break_spaces(self):
         out = typeset_fragment('<p>Il a dit "bonjour" hier.</p>', Rules(lang="fr"))
