@@ -253,8 +253,8 @@ def main() -> None:
             # One untimed round first (disk cache, .pyc files), then interleaved timed rounds.
             for rnd in range(-1, runs):
                 for task in tasks.values():
-                    print(f"\r{label}: round {rnd + 1}/{runs} {task.name:<20}", end="", flush=True,
-                          file=sys.stderr)
+                    step = "warm-up" if rnd < 0 else f"run {rnd + 1}/{runs}"
+                    print(f"\r{label}: {step} {task.name:<20}", end="", flush=True, file=sys.stderr)
                     task.run(base / f"{task.name.replace(' ', '_')}-{rnd + 1}")
                     if rnd < 0:  # the warm-up round does not count
                         task.times.clear()

@@ -17,7 +17,7 @@ from longread.model import BuildOptions
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
-SEED = Path(__file__).resolve().parents[2] / "shared" / "seed" / "review.txt"
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed-review.txt"  # the text as delivered
 
 
 def build_pdf(manuscript: Path, out: Path, **options) -> Path:

@@ -238,11 +238,6 @@ class TestNbspInReferences:
     ])
     def test_references(self, text, expected):
         assert nbsp_in_references(text) == expected
-
-    @pytest.mark.xfail(strict=True, reason=(
-        "BUG: NUMBERED starts with \\b, and there is no word boundary before '§' "
-        "(a non-word character) after a space or at the start, so 'see § 4' is left "
-        "as 'see § 4' instead of 'see §\\xa04', although the code comment promises § 4"))
     @pytest.mark.parametrize("text, expected", [
         ("see § 4", f"see §{NBSP}4"),
         ("§ 4", f"§{NBSP}4"),
@@ -348,11 +343,6 @@ class TestTypesetFragment:
     def test_each_paragraph_starts_fresh(self):
         assert typeset_fragment('<p>End.</p>\n<p>"Start"</p>', Rules()) == \
             "<p>End.</p>\n<p>“Start”</p>"
-
-    @pytest.mark.xfail(strict=True, reason=(
-        "BUG: the character carried across elements ignores a <br/> between them: "
-        "'<p>Line<br/>\"Quote\"</p>' gives '”Quote”' (a closing mark first) instead of "
-        "'“Quote”', because the previous character is the 'e' before the line break"))
     def test_quote_after_line_break_opens(self):
         assert typeset_fragment('<p>Line<br/>"Quote"</p>', Rules()) == "<p>Line<br/>“Quote”</p>"
 

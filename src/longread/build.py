@@ -8,13 +8,20 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import epub, fonts, theme as themes
+from . import epub, fonts, metadata, pagelist
+from . import theme as themes
 from .errors import ManuscriptError
-from .model import BuildOptions, Output, Theme
+from .model import BuildOptions, Output, Rendition, Theme
 from .read import read
 from .render import render
 from .typeset import typeset
 from .xhtml import plain_text
+
+PAPER_NAMES = {"letter": "US Letter", "a4": "A4", "trade": "6 × 9 in trade"}
+
+#: The archival PDF: PDF/A-3 (so the source can travel inside it), level U
+#: (every glyph maps to Unicode text), tagged.
+ARCHIVAL_VARIANT = "pdf/a-3u"
 
 
 @dataclass
@@ -46,35 +53,77 @@ def find_manuscripts(paths: list[Path]) -> list[Path]:
     return found
 
 
-def build_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
-    """Build one manuscript's outputs; nothing is written unless all of them succeed."""
-    result = Result()
+def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
+    """Read, typeset and render one manuscript; warnings go into ``result``."""
     article = read(path)
     result.warnings += article.warnings
-    article = typeset(article, theme.dash_style)
-    rendition = render(article)
+    rendition = render(typeset(article, theme.dash_style))
     lacking = fonts.missing(plain_text(rendition.body) + rendition.title, theme)
     if lacking:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
         more = f" and {len(lacking) - 8} more" if len(lacking) > 8 else ""
         result.warnings.append(f"{path}: the theme's fonts cannot show {shown}{more}; "
                                "a fallback font will be used")
+    return rendition
+
+
+def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: Result,
+             archival: bool = False) -> dict[str, bytes]:
+    """The outputs of one rendition, by file-name suffix."""
     cache_dir = options.output_dir / ".cache"
     made: dict[str, bytes] = {}
-    if "epub" in options.formats:
-        made["epub"] = epub.write(rendition, theme, build_time(options), cache_dir)
-    if "pdf" in options.formats:
+    stamp = build_time(options)
+    if "pdf" in options.formats or archival:
         from . import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
-        made["pdf"] = pdf.write(rendition, theme, options.paper, cache_dir, result.warnings)
-    for ext, data in made.items():
-        target = options.output_dir / f"{article.slug}.{ext}"
+        layout = pdf.lay_out(rendition, theme, options.paper, options.press, cache_dir)
+        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
+        if archival:
+            from .archive import source_files
+
+            rec = metadata.record(rendition.article, stamp)
+            made["-archival.pdf"] = pdf.write(
+                layout, variant=ARCHIVAL_VARIANT, stamp=stamp, xmp=metadata.to_xmp(rec),
+                attachments=tuple((p, rel, "source of this article") for p, rel in
+                                  source_files(rendition.article)))
+        result.warnings += layout.warnings
+        # The e-book carries the page numbers of the print edition made beside it.
+        rendition = pagelist.mark_pages(rendition, layout.page_starts)
+    if "epub" in options.formats or archival:
+        made[".epub"] = epub.write(rendition, theme, stamp, cache_dir,
+                                   page_source=PAPER_NAMES[options.paper])
+    return made
+
+
+def build_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
+    """Build one manuscript's outputs; nothing is written unless all of them succeed."""
+    result = Result()
+    rendition = prepare(path, theme, result)
+    made = editions(rendition, theme, options, result)
+    for suffix, data in sorted(made.items()):
+        target = options.output_dir / f"{rendition.article.slug}{suffix}"
         write_atomically(target, data)
         result.outputs.append(Output(target, len(data)))
     return result
 
 
+def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
+    """Make the archival bag of one manuscript."""
+    from .archive import write_bag
+
+    result = Result()
+    rendition = prepare(path, theme, result)
+    made = editions(rendition, theme, options, result, archival=True)
+    slug = rendition.article.slug
+    target = options.output_dir / f"{slug}-archive"
+    write_bag(target, rendition.article, theme, {slug + k: v for k, v in made.items()},
+              build_time(options))
+    result.outputs.append(Output(target, sum(f.stat().st_size for f in target.rglob("*") if f.is_file())))
+    return result
+
+
 def build(manuscripts: list[Path], options: BuildOptions) -> Result:
+    """Build every manuscript (files or folders of them); stop at the first error."""
     theme = themes.load(options.theme)
     result = Result()
     for path in find_manuscripts(manuscripts):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from . import __version__
 from . import theme as themes
-from .build import build_one, find_manuscripts
+from .build import archive_one, build_one, find_manuscripts
 from .errors import ManuscriptError
 from .model import PAPERS, BuildOptions
 
@@ -25,6 +25,7 @@ examples:
   longread build story.md -o out          build one manuscript into out/
   longread build --format epub            only the e-book
   longread build --paper trade            a 6 x 9 in PDF
+  longread build --paper trade --press    the same, with bleed and crop marks for a printer
 
 Each file written is listed with its size.  Warnings (a stand-in photo, a
 character the fonts lack) do not stop the build; an error names the file and
@@ -47,7 +48,26 @@ def parser() -> argparse.ArgumentParser:
                    help="comma-separated outputs to make: epub, pdf (default: epub,pdf)")
     b.add_argument("--paper", choices=sorted(PAPERS), default="letter",
                    help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter")
+    b.add_argument("--press", action="store_true",
+                   help="make the press PDF for a print shop: 1/8 in bleed, crop marks, TrimBox "
+                        "and BleedBox (written as NAME-press.pdf)")
     b.add_argument("--theme", metavar="NAME|DIR", default="magazine",
+                   help="a theme in styles/ or a theme folder (default: magazine)")
+    a = sub.add_parser("archive", help="make an archival BagIt package of manuscripts",
+                       description="Make a BagIt bag per manuscript for long-term keeping: the source "
+                                   "and its images, the EPUB, the print PDF, an archival PDF/A-3 "
+                                   "carrying the source, the font licences and a metadata record "
+                                   "(JSON and Dublin Core), with SHA-256 manifests.",
+                       epilog="example:\n  longread archive -o archive     one bag per manuscript in "
+                              "manuscript/, as archive/NAME-archive/",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a.add_argument("manuscripts", nargs="*", metavar="MANUSCRIPT", type=Path,
+                   help="a manuscript (.md) or a folder of them (default: manuscript/)")
+    a.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"),
+                   help="where to write the bags (default: build/)")
+    a.add_argument("--paper", choices=sorted(PAPERS), default="letter",
+                   help="page size of the PDFs in the bag (default: letter)")
+    a.add_argument("--theme", metavar="NAME|DIR", default="magazine",
                    help="a theme in styles/ or a theme folder (default: magazine)")
     return p
 
@@ -70,19 +90,24 @@ def human(size: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
-    if args.command != "build":
+    if args.command is None:
         parser().print_help()
         return 2
     try:
-        return run_build(args)
+        return run(args)
     except KeyboardInterrupt:
         print("longread: interrupted", file=sys.stderr)
         return 130
 
 
-def run_build(args: argparse.Namespace) -> int:
-    options = BuildOptions(formats=args.format, paper=args.paper, theme=args.theme,
-                           output_dir=args.output)
+def run(args: argparse.Namespace) -> int:
+    if args.command == "archive":
+        options = BuildOptions(paper=args.paper, theme=args.theme, output_dir=args.output)
+        step = archive_one
+    else:
+        options = BuildOptions(formats=args.format, paper=args.paper, theme=args.theme,
+                               output_dir=args.output, press=args.press)
+        step = build_one
     try:
         theme = themes.load(options.theme)
         paths = args.manuscripts or [Path("manuscript")]
@@ -98,7 +123,7 @@ def run_build(args: argparse.Namespace) -> int:
     failed = 0
     for path in manuscripts:
         try:
-            result = build_one(path, theme, options)
+            result = step(path, theme, options)
         except ManuscriptError as e:
             print(f"error: {e}", file=sys.stderr)
             failed += 1

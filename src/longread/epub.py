@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import uuid
 import zipfile
 from pathlib import Path
 
 from ebooklib import epub
 
 from . import cover, fonts, images
+from .metadata import identifier
 from .model import Article, Rendition, Theme
 from .render import document
 from .xhtml import escape, plain_text
@@ -27,19 +27,12 @@ ARTICLE = "article.xhtml"
 COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "images/cover.jpg"
 
-LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover", "start": "Start of the article"}
+LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
+          "start": "Start of the article", "pages": "Pages"}
 
 
-def identifier(article: Article) -> str:
-    """A stable identifier: from the canonical URL when there is one, else from the
-    title, creators and date, so every build of the same article shares it."""
-    if article.source_url:
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, article.source_url)}"
-    seed = "|".join([article.title_text, *article.authors, str(article.date or "")])
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_OID, 'longread:' + seed)}"
-
-
-def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: Path | None) -> bytes:
+def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: Path | None,
+          page_source: str = "") -> bytes:
     a = rendition.article
     book = epub.EpubBook()
     book.FOLDER_NAME = "EPUB"
@@ -60,7 +53,7 @@ def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: 
         book.add_metadata("DC", "subject", a.kicker)
     if a.source_url:
         book.add_metadata("DC", "source", a.source_url)
-    add_accessibility_metadata(book, a)
+    add_accessibility_metadata(book, a, rendition, page_source)
 
     stylesheets = []
     for css in (theme.base_css, theme.epub_css):
@@ -117,7 +110,7 @@ def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: 
     return repack(raw.getvalue(), modified)
 
 
-def add_accessibility_metadata(book: epub.EpubBook, a: Article) -> None:
+def add_accessibility_metadata(book: epub.EpubBook, a: Article, r: Rendition, page_source: str) -> None:
     """EPUB Accessibility 1.1 discovery metadata, written from what the book holds."""
     meta = [
         ("schema:accessMode", "textual"),
@@ -134,6 +127,11 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article) -> None:
         meta.insert(3, ("schema:accessibilityFeature", "alternativeText"))
     if a.notes:
         meta.append(("schema:accessibilityFeature", "annotations"))
+    if r.pages:
+        meta.append(("schema:accessibilityFeature", "printPageNumbers"))
+        meta.append(("schema:accessibilityFeature", "pageNavigation"))
+        meta.append(("pageBreakSource",
+                     f"The {page_source} print edition (PDF) made by longread from the same manuscript"))
     summary = ("A single article with a navigable table of contents, headings in a logical "
                "order, and a reading order that follows the printed layout. ")
     if a.images:
@@ -141,6 +139,9 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article) -> None:
                     "captions and credits are text. ")
     if a.notes:
         summary += "Footnotes are linked to and from their calls in the text. "
+    if r.pages:
+        summary += (f"Page numbers and a page list match the {len(r.pages)}-page {page_source} "
+                    "print edition. ")
     summary += "The text can be resized and restyled by the reader. No known hazards."
     meta.append(("schema:accessibilitySummary", summary))
     for prop, value in meta:
@@ -190,8 +191,16 @@ def nav_document(r: Rendition) -> str:
         f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2{label_lang}>{LABELS["landmarks"]}</h2>\n<ol>\n'
         f'<li><a epub:type="cover" href="{COVER_PAGE}"{label_lang}>{LABELS["cover"]}</a></li>\n'
         f'<li><a epub:type="bodymatter" href="{ARTICLE}"{label_lang}>{LABELS["start"]}</a></li>\n'
-        "</ol>\n</nav>\n</body>\n</html>\n"
+        "</ol>\n</nav>\n" + page_list(r, label_lang) + "</body>\n</html>\n"
     )
+
+
+def page_list(r: Rendition, label_lang: str) -> str:
+    if not r.pages:
+        return ""
+    items = "".join(f'<li><a href="{ARTICLE}#{ident}">{escape(label)}</a></li>' for label, ident in r.pages)
+    return (f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n'
+            f'<h2{label_lang}>{LABELS["pages"]}</h2>\n<ol>{items}</ol>\n</nav>\n')
 
 
 def repack(data: bytes, modified: dt.datetime) -> bytes:

@@ -108,6 +108,17 @@ def warnings_for(manuscript: Path, path: Path, info: Info) -> list[str]:
     return []
 
 
+def print_size(path: Path) -> tuple[int, int]:
+    """The pixel size the PDF writer receives for an image: upright, at most
+    :data:`PRINT_LONG_EDGE` on the long edge."""
+    with PILImage.open(path) as im:
+        w, h = im.size
+        if im.getexif().get(0x0112, 1) in (5, 6, 7, 8):  # EXIF orientation: turned 90°
+            w, h = h, w
+    scale = min(1.0, PRINT_LONG_EDGE / max(w, h))
+    return round(w * scale), round(h * scale)
+
+
 def render(path: Path, long_edge: int, extension: str, cache_dir: Path | None = None) -> bytes:
     """The image at most ``long_edge`` pixels long, in sRGB, without metadata."""
     data = path.read_bytes()

@@ -92,6 +92,7 @@ class Theme:
     epub_css: Path
     print_css: Path
     paper_css: dict[str, Path]
+    press_css: Path | None
     faces: tuple[FontFace, ...]
     licences: tuple[Path, ...]
     dash_style: str = "closed"
@@ -118,6 +119,8 @@ class BuildOptions:
     paper: str = "letter"
     theme: str = "magazine"
     output_dir: Path = Path("build")
+    #: The press variant of the PDF: bleed, crop marks, TrimBox and BleedBox.
+    press: bool = False
     #: A fixed build time (from SOURCE_DATE_EPOCH) for reproducible output.
     build_time: dt.datetime | None = None
 
@@ -135,6 +138,8 @@ class Rendition:
     lang: str
     body: str  # the <body> element's inner XHTML
     headings: tuple[tuple[str, str, int], ...]  # (id, text, level) for navigation
+    #: Print page numbers marked in the body: (label, id of the page-break marker).
+    pages: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,42 +1,129 @@
 """Stage 4b, the PDF writer (WeasyPrint).
 
 The same rendition as the EPUB, with the theme's base, print and paper
-stylesheets.  WeasyPrint only ever sees what this module hands it: the theme's
-own files and the article's images, processed for print.  Every other URL —
-the network, ``file:`` paths elsewhere on the disk — is refused.
+stylesheets (and the press layer for a printer: bleed and crop marks).
+WeasyPrint only ever sees what this module hands it: the theme's own files and
+the article's images, processed for print.  Every other URL — the network,
+``file:`` paths elsewhere on the disk — is refused.
+
+Layout happens once (:func:`lay_out`); the laid-out pages then give the print
+PDF, the archival PDF/A, each image's effective resolution and the first words
+of every page (for the EPUB's page list).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import io
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import images
 from .errors import ManuscriptError
-from .model import Rendition, Theme
+from .model import Image, Rendition, Theme
 from .render import document
 
-# WeasyPrint places each image at 300 ppi at its printed size from this source.
+# Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
+# Below this, at its printed size, an image is reported as too coarse for print.
+MIN_PPI = 295
+# The bleed a print shop gets, in points: 1/8 in (3.175 mm) covers the US 0.125 in
+# and the European 3 mm conventions alike.
+PRESS_BLEED = 9
 
 
-def write(rendition: Rendition, theme: Theme, paper: str, cache_dir: Path | None,
-          warnings: list[str] | None = None) -> bytes:
+@dataclass
+class Layout:
+    """A laid-out print edition, ready to be written as one or more PDFs."""
+
+    rendition: Rendition
+    document: object  # weasyprint.document.Document
+    page_starts: tuple[str, ...]  # the first words on each page, in order
+    press: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+def lay_out(rendition: Rendition, theme: Theme, paper: str, press: bool = False,
+            cache_dir: Path | None = None) -> Layout:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+    from weasyprint.urls import FatalURLFetchingError
 
     if paper not in theme.paper_css:
         raise ManuscriptError(theme.folder / "theme.yaml",
                               f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.paper_css))})")
+    if press and theme.press_css is None:
+        raise ManuscriptError(theme.folder / "theme.yaml", "the theme has no press stylesheet")
     article = rendition.article
     # Images are served from memory under a base folder that holds nothing else.
     base = article.folder.resolve() / ".longread-print"
-    served = {
-        (base / "images" / im.key).as_posix(): im
-        for im in article.images
-    }
+    fetcher = _fetcher(theme, {(base / "images" / im.key).as_posix(): im for im in article.images},
+                       cache_dir)
+    font_config = FontConfiguration()
+    layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
+    if press:
+        layers.append(theme.press_css)
+    sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
+    html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+
+    with _collect_warnings() as messages:
+        try:
+            doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
+        except FatalURLFetchingError as e:
+            raise ManuscriptError(article.source,
+                                  f"the PDF needed a resource longread does not allow ({e})") from None
+    layout = Layout(rendition, doc, page_starts(doc), press)
+    layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
+    layout.warnings += resolution_warnings(doc, article.images, article.source)
+    return layout
+
+
+def write(layout: Layout, variant: str = "pdf/ua-1", attachments: tuple[tuple[Path, str, str], ...] = (),
+          xmp: bytes | None = None, stamp: dt.datetime | None = None) -> bytes:
+    """The laid-out pages as a PDF of the given variant (tagged PDF/UA by default).
+
+    ``attachments`` are (file, name, description) triples, embedded in PDF/A-3
+    files with the time ``stamp`` (so that two builds give the same bytes).
+    """
+    from weasyprint import Attachment
+
+    a = layout.rendition.article
+    files = [Attachment(file_obj=io.BytesIO(path.read_bytes()), name=name, description=desc,
+                        created=stamp, modified=stamp, relationship="Source")
+             for path, name, desc in attachments]
+    with _collect_warnings() as messages:
+        data = layout.document.write_pdf(
+            finisher=_press_boxes if layout.press else None,
+            pdf_variant=variant,
+            pdf_tags=True,
+            # A fixed identifier, derived from the content, keeps builds reproducible.
+            pdf_identifier=hashlib.md5(a.title_text.encode() + a.body_html.encode()).hexdigest().encode(),
+            attachments=files,
+            xmp_metadata=[io.BytesIO(xmp)] if xmp else None,
+            dpi=PRINT_PPI,
+        )
+    layout.warnings += [f"{a.source}: PDF: {m}" for m in messages]
+    return data
+
+
+def _press_boxes(document, pdf) -> None:
+    """The press stylesheet leaves room outside the bleed for the crop marks; the
+    BleedBox itself is the standard 1/8 in (9 pt) beyond the trim on every side."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
+            x0, y0, x1, y1 = obj["TrimBox"]
+            obj["BleedBox"] = pydyf.Array([x0 - PRESS_BLEED, y0 - PRESS_BLEED,
+                                           x1 + PRESS_BLEED, y1 + PRESS_BLEED])
+
+
+def _fetcher(theme: Theme, served: dict[str, Image], cache_dir: Path | None):
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
     theme_root = theme.folder.resolve()
 
     class Fetcher(URLFetcher):
@@ -53,29 +140,72 @@ def write(rendition: Rendition, theme: Theme, paper: str, cache_dir: Path | None
                 return URLFetcherResponse(url, Path(path).resolve().read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
 
-    fetcher = Fetcher()
-    font_config = FontConfiguration()
-    sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher)
-              for p in (theme.base_css, theme.print_css, theme.paper_css[paper])]
-    html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    return Fetcher()
 
-    handler = _Collector()
-    logger = logging.getLogger("weasyprint")
-    logger.addHandler(handler)
-    try:
-        return html.write_pdf(
-            stylesheets=sheets,
-            font_config=font_config,
-            dpi=PRINT_PPI,
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=b"",
-        )
-    except FatalURLFetchingError as e:
-        raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
-    finally:
-        logger.removeHandler(handler)
-        if warnings is not None:
-            warnings += [f"{article.source}: PDF: {m}" for m in handler.messages]
+
+# --- reading the layout -----------------------------------------------------------
+
+def _flow_boxes(page_box):
+    """The boxes of a page's main flow, in order: no margin boxes (running heads,
+    folios), no footnote area."""
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        yield box
+        for child in box.all_children() if isinstance(box, boxes.ParentBox) else ():
+            yield from walk(child)
+
+    yield from walk(page_box)
+
+
+def page_starts(doc) -> tuple[str, ...]:
+    """The first line of each page's main text, as laid out."""
+    from weasyprint.formatting_structure import boxes
+
+    starts = []
+    for page in doc.pages:
+        first = ""
+        for box in _flow_boxes(page._page_box):
+            if isinstance(box, boxes.LineBox):
+                first = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
+                if first.strip():
+                    break
+        starts.append(first.strip())
+    return tuple(starts)
+
+
+def resolution_warnings(doc, article_images: tuple[Image, ...], source: Path) -> list[str]:
+    """Images whose pixels are too few for 300 ppi at the size they are printed."""
+    from weasyprint.formatting_structure import boxes
+
+    by_key = {f"images/{im.key}": im for im in article_images}
+    worst: dict[str, float] = {}
+    for page in doc.pages:
+        for box in _flow_boxes(page._page_box):
+            if isinstance(box, boxes.ReplacedBox) and box.element is not None:
+                im = by_key.get(box.element.get("src", ""))
+                if im is None or not box.width:
+                    continue
+                width_px, _ = images.print_size(im.path)
+                ppi = width_px / (box.width / 96)
+                worst[im.key] = min(ppi, worst.get(im.key, ppi))
+    return [f"{source}: image {by_key['images/' + key].path.name} prints at {ppi:.0f} ppi "
+            f"(under {PRINT_PPI}); supply a larger file for print"
+            for key, ppi in sorted(worst.items()) if ppi < MIN_PPI]
+
+
+class _collect_warnings:  # noqa: N801 (used as a context manager)
+    """Collect what WeasyPrint logs as warnings during a call."""
+
+    def __enter__(self) -> list[str]:
+        self.handler = _Collector()
+        logging.getLogger("weasyprint").addHandler(self.handler)
+        return self.handler.messages
+
+    def __exit__(self, *exc) -> None:
+        logging.getLogger("weasyprint").removeHandler(self.handler)
 
 
 class _Collector(logging.Handler):

@@ -90,9 +90,10 @@ def read(path: Path) -> Article:
         raise ManuscriptError(path, f"'source' must be an http(s) URL, not {source_url!r}")
 
     body_root = parse(sanitize(make_markdown().convert(body)))
+    warnings += check_links(path, body_root)
+    notes = extract_notes(body_root)
     if not len(body_root) and not (body_root.text or "").strip():
         raise ManuscriptError(path, "the manuscript has no body text")
-    notes = extract_notes(body_root)
     figures = collect_figures(path, body_root, warnings)
     photo = read_photo(path, meta.get("photo"), warnings, taken={f.key for f in figures})
 
@@ -137,6 +138,17 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     return unicodedata.normalize("NFC", text), warnings
 
 
+class _Loader(yaml.SafeLoader):
+    """Safe loading (no tags that build objects), with dates left as text so that
+    longread checks them itself and reports a bad one by name."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     if not text.startswith("---\n"):
         raise ManuscriptError(path, "no YAML front matter: the file must start with a '---' line", 1)
@@ -146,7 +158,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     block = text[4:4 + end.start()]
     body = text[4 + end.end():]
     try:
-        meta = yaml.safe_load(block)
+        meta = yaml.load(block, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -218,7 +230,8 @@ def sanitize(fragment: str) -> str:
         clean_content_tags=CLEAN_CONTENT,
         attributes=ALLOWED_ATTRIBUTES | {"sup": {"id"}, "li": {"id"}},
         allowed_classes=ALLOWED_CLASSES,
-        url_schemes={"http", "https", "mailto"},
+        # file: and data: pass here only to be refused by name further on.
+        url_schemes={"http", "https", "mailto", "file", "data"},
         filter_style_properties={"text-align"},
         link_rel=None,
         strip_comments=True,
@@ -231,11 +244,11 @@ def extract_notes(root: etree._Element) -> list[Note]:
     """Take Python-Markdown's footnote list out of the body into :class:`Note` records."""
     notes = []
     for div in root.xpath('.//div[@class="footnote"]'):
-        for li in div.xpath(".//li[@id]"):
+        # Python-Markdown numbers the calls 1, 2, 3 … whatever the notes are named.
+        for number, li in enumerate(div.xpath(".//li[@id]"), start=1):
             for back in li.xpath('.//a[@class="footnote-backref"]'):
                 drop(back)
-            label = li.get("id").removeprefix("fn-")
-            notes.append(Note(id=li.get("id"), label=label, html=inner_xml(li).strip()))
+            notes.append(Note(id=li.get("id"), label=str(number), html=inner_xml(li).strip()))
         div.getparent().remove(div)
     return notes
 
@@ -249,6 +262,23 @@ def drop(el: etree._Element) -> None:
     else:
         parent.text = (parent.text or "").rstrip("\xa0 ") + tail
     parent.remove(el)
+
+
+def check_links(path: Path, root: etree._Element) -> list[str]:
+    """Links go to the web, to an address, or to a place in the article; any other
+    (a local file, a script) is taken out, its text kept."""
+    warnings = []
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for a in list(root.iter("a")):
+        href = a.get("href")
+        if href is None or re.match(r"^(https?://|mailto:)", href, re.I):
+            continue
+        if href.startswith("#") and href[1:] in ids:
+            continue
+        warnings.append(f"{path}: link to {href!r} removed (only web, mailto and in-article links are kept)")
+        a.attrib.pop("href")
+        a.tag = "span"
+    return warnings
 
 
 def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> list[Image]:

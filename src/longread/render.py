@@ -129,7 +129,7 @@ def number_headings(root: etree._Element) -> tuple[tuple[str, str, int], ...]:
     found, used = [], set()
     for el in root.iter("h2", "h3", "h4", "h5", "h6"):
         text = " ".join(el.text_content().split())
-        base = "s-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40] or "section")
+        base = "s-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-") or "section")
         ident, n = base, 2
         while ident in used:
             ident, n = f"{base}-{n}", n + 1

@@ -68,6 +68,7 @@ def load(name_or_dir: str) -> Theme:
         epub_css=file(sheets.get("epub"), "stylesheet"),
         print_css=file(sheets.get("print"), "stylesheet"),
         paper_css={k: file(v, "paper stylesheet") for k, v in (data.get("paper") or {}).items()},
+        press_css=file(sheets["press"], "stylesheet") if sheets.get("press") else None,
         faces=tuple(faces),
         licences=tuple(licences),
         dash_style=dash_style,

@@ -45,6 +45,11 @@ QUOTES_REGIONAL = {
 }
 
 SKIP = {"code", "pre", "kbd", "samp", "var", "script", "style"}
+# Text after the start or end of these, or after a line break, starts afresh: a quote
+# there opens.
+BLOCKS = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
+          "figure", "figcaption", "aside", "td", "th", "caption", "br", "hr", "ul", "ol",
+          "table", "tr", "section", "header", "article", "pre"}
 OPENERS = set(" \t\n\u00a0\u202f([{‘“«‹„‚—–-/\u2060")
 
 # Abbreviations after which the next word stays on the same line.
@@ -54,7 +59,7 @@ TITLES = {
     "fr": r"M|Mme|Mlle|Dr|Pr|St|Ste",
 }
 # "p. 12", "pp. 12–14", "No. 5", "vol. 3", "fig. 2", "§ 4": the number stays with its label.
-NUMBERED = re.compile(r"\b(p|pp|No|no|Nos|vol|Vol|ch|Ch|fig|Fig|art|Art|§)\.? (?=\d)")
+NUMBERED = re.compile(r"(?:\b(?:p|pp|No|no|Nos|vol|Vol|ch|Ch|fig|Fig|art|Art)\.?|§) (?=\d)")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -199,6 +204,8 @@ def typeset_fragment(fragment: str, rules: Rules) -> str:
     root = parse(fragment)
     prev, state = "", QuoteState()
     for el, slot, lang in text_slots(root, rules.lang):
+        if el.tag in BLOCKS:
+            prev = ""
         original = getattr(el, slot)
         if not original:
             continue
