@@ -147,3 +147,34 @@ def test_running_head_from_page_two_and_folios(review):
 def test_images_are_placed_at_300_ppi(review):
     facts = pdf_facts(review)
     assert facts.min_ppi == pytest.approx(300, abs=1.5)
+
+
+def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(tmp_path):
+    path = build_pdf(REVIEW, tmp_path, paper="trade", press=True)
+    assert path.name == "last-take-review-press.pdf"
+    for page in pikepdf.open(path).pages:
+        trim = [float(v) for v in page.obj.TrimBox]
+        bleed = [float(v) for v in page.obj.BleedBox]
+        media = [float(v) for v in page.obj.MediaBox]
+        assert trim[2] - trim[0] == pytest.approx(432) and trim[3] - trim[1] == pytest.approx(648)
+        # 1/8 in (9 pt) of bleed on every side, the marks beyond it.
+        assert [t - b for t, b in zip(trim[:2], bleed[:2], strict=True)] == pytest.approx([9, 9])
+        assert [b - t for t, b in zip(trim[2:], bleed[2:], strict=True)] == pytest.approx([9, 9])
+        assert media[0] < bleed[0] and media[2] > bleed[2]
+
+
+def test_small_image_is_reported_not_upsampled(tmp_path):
+    from PIL import Image
+
+    (tmp_path / "img").mkdir()
+    Image.new("RGB", (600, 400), (90, 120, 150)).save(tmp_path / "img" / "small.jpg")
+    (tmp_path / "small.md").write_text(
+        "---\ntitle: Small\nphoto: {src: img/small.jpg, alt: A blue field.}\n---\n\nText.\n",
+        encoding="utf-8")
+    result = build_one(tmp_path / "small.md", themes.load("magazine"),
+                       BuildOptions(formats=("pdf",), output_dir=tmp_path / "out"))
+    (warning,) = [w for w in result.warnings if "ppi" in w]
+    assert "small.jpg" in warning and "130 ppi" in warning
+    pdf = pikepdf.open(result.outputs[0].path)
+    widths = [int(x.Width) for page in pdf.pages for x in page.images.values()]
+    assert widths == [600]

@@ -62,9 +62,10 @@ def to_dublin_core(rec: dict) -> bytes:
 
 
 def to_xmp(rec: dict) -> bytes:
-    """What WeasyPrint's own XMP packet lacks: identifier, language, date, publisher,
-    rights, source (title, creators and description it writes itself)."""
-    parts = [f'<rdf:RDF xmlns:rdf="{RDF}"><rdf:Description rdf:about="" xmlns:dc="{DC}">']
+    """An XMP ``rdf:Description`` with what WeasyPrint's own packet lacks: identifier,
+    language, date, publisher, rights, source (it writes title, creators and
+    description itself)."""
+    parts = [f'<rdf:Description xmlns:rdf="{RDF}" rdf:about="" xmlns:dc="{DC}">']
     parts.append(f"<dc:identifier>{escape(rec['identifier'])}</dc:identifier>")
     parts.append(f"<dc:language><rdf:Bag><rdf:li>{escape(rec['language'])}</rdf:li></rdf:Bag></dc:language>")
     for key in ("publisher", "date"):
@@ -75,7 +76,7 @@ def to_xmp(rec: dict) -> bytes:
                      f"{escape(rec['rights'])}</rdf:li></rdf:Alt></dc:rights>")
     if rec.get("source"):
         parts.append(f"<dc:source>{escape(rec['source'])}</dc:source>")
-    parts.append("</rdf:Description></rdf:RDF>")
+    parts.append("</rdf:Description>")
     return "".join(parts).encode()
 
 

@@ -94,22 +94,38 @@ def write(layout: Layout, variant: str = "pdf/ua-1", attachments: tuple[tuple[Pa
     files = [Attachment(file_obj=io.BytesIO(path.read_bytes()), name=name, description=desc,
                         created=stamp, modified=stamp, relationship="Source")
              for path, name, desc in attachments]
+    def finish(document, pdf) -> None:
+        if layout.press:
+            _press_boxes(pdf)
+        if xmp:
+            _add_xmp(pdf, xmp)
+
     with _collect_warnings() as messages:
         data = layout.document.write_pdf(
-            finisher=_press_boxes if layout.press else None,
+            finisher=finish,
             pdf_variant=variant,
             pdf_tags=True,
             # A fixed identifier, derived from the content, keeps builds reproducible.
             pdf_identifier=hashlib.md5(a.title_text.encode() + a.body_html.encode()).hexdigest().encode(),
             attachments=files,
-            xmp_metadata=[io.BytesIO(xmp)] if xmp else None,
             dpi=PRINT_PPI,
         )
     layout.warnings += [f"{a.source}: PDF: {m}" for m in messages]
     return data
 
 
-def _press_boxes(document, pdf) -> None:
+def _add_xmp(pdf, description: bytes) -> None:
+    """Put more properties into WeasyPrint's XMP packet: inside its one rdf:RDF, where
+    XMP readers look (a second rdf:RDF block is ignored)."""
+    import pydyf
+
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            packet = b"".join(obj.stream)
+            obj.stream = [packet.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+
+
+def _press_boxes(pdf) -> None:
     """The press stylesheet leaves room outside the bleed for the crop marks; the
     BleedBox itself is the standard 1/8 in (9 pt) beyond the trim on every side."""
     import pydyf
