@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 
 from ebooklib import epub
+from lxml import etree
 
 from . import cover, fonts, images
 from .metadata import identifier
@@ -107,7 +108,7 @@ def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: 
         "epub3_pages": False,
         "raise_exceptions": True,
     })
-    return repack(raw.getvalue(), modified)
+    return repack(raw.getvalue(), modified, {f"{book.FOLDER_NAME}/content.opf": lambda opf: package_language(opf, a.lang)})
 
 
 def add_accessibility_metadata(book: epub.EpubBook, a: Article, r: Rendition, page_source: str) -> None:
@@ -203,9 +204,18 @@ def page_list(r: Rendition, label_lang: str) -> str:
             f'<h2{label_lang}>{LABELS["pages"]}</h2>\n<ol>{items}</ol>\n</nav>\n')
 
 
-def repack(data: bytes, modified: dt.datetime) -> bytes:
+def package_language(opf: bytes, lang: str) -> bytes:
+    """The package document states its language too (Ace checks ``xml:lang`` on
+    ``<package>``; ebooklib sets only ``dc:language``)."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
+
+
+def repack(data: bytes, modified: dt.datetime, patches: dict | None = None) -> bytes:
     """Rewrite the ZIP with fixed entry times and order: reproducible bytes, and the
-    ``mimetype`` entry first and stored, as OCF requires."""
+    ``mimetype`` entry first and stored, as OCF requires.  ``patches`` maps entry
+    names to functions that rewrite their content on the way."""
     stamp = modified.astimezone(dt.timezone.utc).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
@@ -215,10 +225,13 @@ def repack(data: bytes, modified: dt.datetime) -> bytes:
         for name in ordered:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
+            content = src.read(name)
+            if patches and name in patches:
+                content = patches[name](content)
             if name == "mimetype":
                 info.compress_type = zipfile.ZIP_STORED
-                dst.writestr(info, src.read(name))
+                dst.writestr(info, content)
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-                dst.writestr(info, src.read(name), compresslevel=9)
+                dst.writestr(info, content, compresslevel=9)
     return out.getvalue()
