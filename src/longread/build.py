@@ -73,10 +73,11 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
     cache_dir = options.output_dir / ".cache"
     made: dict[str, bytes] = {}
     stamp = build_time(options)
+    font_files = fonts.subset_faces(theme, plain_text(rendition.body) + rendition.title, cache_dir)
     if "pdf" in options.formats or archival:
         from . import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
-        layout = pdf.lay_out(rendition, theme, options.paper, options.press, cache_dir)
+        layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, cache_dir)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         if archival:
             from .archive import source_files
@@ -90,7 +91,7 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
         # The e-book carries the page numbers of the print edition made beside it.
         rendition = pagelist.mark_pages(rendition, layout.page_starts)
     if "epub" in options.formats or archival:
-        made[".epub"] = epub.write(rendition, theme, stamp, cache_dir,
+        made[".epub"] = epub.write(rendition, theme, font_files, stamp, cache_dir,
                                    page_source=PAPER_NAMES[options.paper])
     return made
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from ebooklib import epub
 from lxml import etree
 
-from . import cover, fonts, images
+from . import cover, images
 from .metadata import identifier
 from .model import Article, Rendition, Theme
 from .render import document
@@ -32,8 +32,8 @@ LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
           "start": "Start of the article", "pages": "Pages"}
 
 
-def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: Path | None,
-          page_source: str = "") -> bytes:
+def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], modified: dt.datetime,
+          cache_dir: Path | None, page_source: str = "") -> bytes:
     a = rendition.article
     book = epub.EpubBook()
     book.FOLDER_NAME = "EPUB"
@@ -64,12 +64,10 @@ def write(rendition: Rendition, theme: Theme, modified: dt.datetime, cache_dir: 
         stylesheets.append(href)
 
     xhtml = document(rendition, tuple(stylesheets))
-    text = plain_text(rendition.body) + rendition.title
-    for face in theme.faces:
-        rel = face.path.relative_to(theme.folder).as_posix()
-        book.add_item(epub.EpubItem(uid=f"font-{face.path.stem}", file_name=f"styles/{rel}",
-                                    media_type="font/ttf",
-                                    content=fonts.subset_font(face.path, text, cache_dir)))
+    for path, data in font_files.items():
+        rel = path.relative_to(theme.folder).as_posix()
+        book.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}",
+                                    media_type="font/ttf", content=data))
     for licence in theme.licences:
         rel = licence.relative_to(theme.folder).as_posix()
         book.add_item(epub.EpubItem(uid=f"licence-{licence.stem}", file_name=f"styles/{rel}",

@@ -1,33 +1,25 @@
-"""The theme's fonts: coverage checks and subsets for the EPUB.
+"""The theme's fonts: coverage checks, and the subsets both outputs embed.
 
-The PDF writer subsets on its own (WeasyPrint embeds only the glyphs it draws);
-the EPUB gets the same faces cut down to the characters the article uses, with
-every OpenType feature kept (small caps, ligatures, kerning, marks).
+Each face is cut down (by HarfBuzz's subsetter) to the characters the article
+uses, with every OpenType feature kept; the EPUB packages these files and the PDF
+writer lays out with them, so both outputs carry the same font files.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
-import logging
 import string
 from functools import cache
 from pathlib import Path
 
-from fontTools import subset
+import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
 from .model import Theme
 
-# fontTools reports each table it drops (SIL's Graphite tables among them) as a warning.
-logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
-
-# Graphite smart-font tables: no EPUB reading system uses them; OpenType layout stays.
-GRAPHITE_TABLES = ["Silf", "Glat", "Gloc", "Feat", "Sill"]
-
 # Always kept: what stylesheets generate (folios, ornaments, link brackets) and what
 # readers' own interface text may need.
-BASE_CHARS = string.printable.strip() + " \u00a0\u202f\u2060‘’“”–—…·•«»‹›„‚"
+BASE_CHARS = string.printable.strip() + " \u00a0\u202f\u2003\u2010\u2060‘’“”–—…·•«»‹›„‚"
 
 
 @cache
@@ -46,28 +38,30 @@ def missing(text: str, theme: Theme) -> list[str]:
     return sorted(lacking)
 
 
+def subset_faces(theme: Theme, text: str, cache_dir: Path | None = None) -> dict[Path, bytes]:
+    """Every face of the theme cut down to ``text`` (plus :data:`BASE_CHARS`): the font
+    files both the EPUB and the PDF embed."""
+    return {face.path: subset_font(face.path, text, cache_dir) for face in theme.faces}
+
+
 def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
-    chars = "".join(sorted(set(text) | set(BASE_CHARS)))
+    chars = sorted(set(text) | set(BASE_CHARS))
     data = path.read_bytes()
-    key = hashlib.sha256(data + chars.encode("utf-8", "surrogatepass") + b"|v1").hexdigest()
+    key = hashlib.sha256(data + "".join(chars).encode("utf-8", "surrogatepass") + b"|hb1").hexdigest()
     cached = cache_dir / f"{key}.ttf" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes()
-    options = subset.Options()
-    options.layout_features = ["*"]
-    options.name_IDs = ["*"]
-    options.name_languages = ["*"]
-    options.notdef_outline = True
-    options.glyph_names = False
-    options.hinting = True
-    options.drop_tables += GRAPHITE_TABLES
-    font = TTFont(io.BytesIO(data))
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=chars)
-    subsetter.subset(font)
-    out = io.BytesIO()
-    font.save(out)
-    result = out.getvalue()
+    plan = hb.SubsetInput()
+    plan.unicode_set.update(ord(c) for c in chars)
+    # Keep every OpenType feature (small caps, ligatures, kerning, marks), every
+    # script and every name record: the subset is the same typeface, only smaller.
+    for which in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.LAYOUT_SCRIPT_TAG,
+                  hb.SubsetInputSets.NAME_ID, hb.SubsetInputSets.NAME_LANG_ID):
+        kept = plan.sets(which)
+        kept.clear()
+        kept.invert()
+    plan.flags = hb.SubsetFlags.NOTDEF_OUTLINE
+    result = hb.subset(hb.Face(hb.Blob(data)), plan).blob.data
     if cached:
         cached.parent.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")

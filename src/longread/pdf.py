@@ -46,8 +46,8 @@ class Layout:
     warnings: list[str] = field(default_factory=list)
 
 
-def lay_out(rendition: Rendition, theme: Theme, paper: str, press: bool = False,
-            cache_dir: Path | None = None) -> Layout:
+def lay_out(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], paper: str,
+            press: bool = False, cache_dir: Path | None = None) -> Layout:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -61,7 +61,7 @@ def lay_out(rendition: Rendition, theme: Theme, paper: str, press: bool = False,
     # Images are served from memory under a base folder that holds nothing else.
     base = article.folder.resolve() / ".longread-print"
     fetcher = _fetcher(theme, {(base / "images" / im.key).as_posix(): im for im in article.images},
-                       cache_dir)
+                       {p.resolve().as_posix(): data for p, data in font_files.items()}, cache_dir)
     font_config = FontConfiguration()
     layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
     if press:
@@ -137,7 +137,7 @@ def _press_boxes(pdf) -> None:
                                            x1 + PRESS_BLEED, y1 + PRESS_BLEED])
 
 
-def _fetcher(theme: Theme, served: dict[str, Image], cache_dir: Path | None):
+def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], cache_dir: Path | None):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     theme_root = theme.folder.resolve()
@@ -152,6 +152,10 @@ def _fetcher(theme: Theme, served: dict[str, Image], cache_dir: Path | None):
                 data = images.render(im.path, images.PRINT_LONG_EDGE, ext, cache_dir)
                 mime = "image/png" if ext == "png" else "image/jpeg"
                 return URLFetcherResponse(url, data, {"Content-Type": mime})
+            if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
+                # The subset font files the EPUB embeds too.
+                return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()],
+                                          {"Content-Type": "font/ttf"})
             if parts.scheme == "file" and Path(path).resolve().is_relative_to(theme_root):
                 return URLFetcherResponse(url, Path(path).resolve().read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
