@@ -17,7 +17,7 @@ import pytest
 from lxml import etree
 
 from longread import theme as themes
-from longread.build import build_one
+from longread.pipeline import build_one
 from longread.model import BuildOptions
 
 ROOT = Path(__file__).resolve().parents[1]

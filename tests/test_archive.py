@@ -16,7 +16,7 @@ from lxml import etree
 from validators import pdf_facts
 
 from longread import theme as themes
-from longread.build import archive_one, build_one
+from longread.pipeline import archive_one, build_one
 from longread.model import BuildOptions
 
 ROOT = Path(__file__).resolve().parents[1]

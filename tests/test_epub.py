@@ -15,7 +15,7 @@ from PIL import Image
 from validators import epubcheck
 
 from longread import theme as themes
-from longread.build import build_one
+from longread.pipeline import build_one
 from longread.model import BuildOptions
 
 ROOT = Path(__file__).resolve().parents[1]

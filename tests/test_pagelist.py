@@ -12,7 +12,7 @@ from pypdf import PdfReader
 from validators import epubcheck, squash
 
 from longread import theme as themes
-from longread.build import build_one
+from longread.pipeline import build_one
 from longread.model import BuildOptions
 
 ROOT = Path(__file__).resolve().parents[1]

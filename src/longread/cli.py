@@ -1,20 +1,25 @@
-"""The ``longread`` command."""
+"""The ``longread`` command.
+
+It imports only what deciding needs: when every output is up to date (see
+:mod:`longread.cache`) a rebuild never loads the pipeline's libraries.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
-from . import __version__
+from . import __version__, cache
 from . import theme as themes
-from .build import archive_one, build_one, find_manuscripts
 from .errors import ManuscriptError
-from .model import PAPERS, BuildOptions
+from .model import PAPERS, BuildOptions, Outcome, Output
+from .sources import find_manuscripts
 
 DESCRIPTION = """\
 Publish a long-form article as an EPUB 3 e-book and a print-ready PDF, both set
-in one typography.
+in one typography, and package it for the archive.
 
 A manuscript is a Markdown file with a YAML front matter block (title, subtitle,
 kicker, author, date, lang, photo ...).  See the README for the format."""
@@ -26,10 +31,13 @@ examples:
   longread build --format epub            only the e-book
   longread build --paper trade            a 6 x 9 in PDF
   longread build --paper trade --press    the same, with bleed and crop marks for a printer
+  longread build archive/ --jobs 8        a folder of manuscripts, eight at a time
+  longread build archive/ --executor dask --scheduler tcp://10.0.0.5:8786
 
-Each file written is listed with its size.  Warnings (a stand-in photo, a
-character the fonts lack) do not stop the build; an error names the file and
-the problem, and the command exits with status 1."""
+Each file written is listed with its size; an output already up to date with
+its sources is not rebuilt.  Warnings (a stand-in photo, a character the fonts
+lack) do not stop the build; an error names the file and the problem, the other
+manuscripts are still built, and the command exits with status 1."""
 
 
 def parser() -> argparse.ArgumentParser:
@@ -37,22 +45,17 @@ def parser() -> argparse.ArgumentParser:
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"longread {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
     b = sub.add_parser("build", help="build EPUB and PDF editions of manuscripts",
                        description="Build the EPUB and PDF editions of one or more manuscripts.",
                        epilog=BUILD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    b.add_argument("manuscripts", nargs="*", metavar="MANUSCRIPT", type=Path,
-                   help="a manuscript (.md) or a folder of them (default: manuscript/)")
-    b.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"),
-                   help="where to write the outputs (default: build/)")
+    common(b, "where to write the outputs (default: build/)")
     b.add_argument("--format", metavar="LIST", default="epub,pdf", type=formats,
                    help="comma-separated outputs to make: epub, pdf (default: epub,pdf)")
-    b.add_argument("--paper", choices=sorted(PAPERS), default="letter",
-                   help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter")
     b.add_argument("--press", action="store_true",
                    help="make the press PDF for a print shop: 1/8 in bleed, crop marks, TrimBox "
                         "and BleedBox (written as NAME-press.pdf)")
-    b.add_argument("--theme", metavar="NAME|DIR", default="magazine",
-                   help="a theme in styles/ or a theme folder (default: magazine)")
+
     a = sub.add_parser("archive", help="make an archival BagIt package of manuscripts",
                        description="Make a BagIt bag per manuscript for long-term keeping: the source "
                                    "and its images, the EPUB, the print PDF, an archival PDF/A-3 "
@@ -61,15 +64,24 @@ def parser() -> argparse.ArgumentParser:
                        epilog="example:\n  longread archive -o archive     one bag per manuscript in "
                               "manuscript/, as archive/NAME-archive/",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    a.add_argument("manuscripts", nargs="*", metavar="MANUSCRIPT", type=Path,
-                   help="a manuscript (.md) or a folder of them (default: manuscript/)")
-    a.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"),
-                   help="where to write the bags (default: build/)")
-    a.add_argument("--paper", choices=sorted(PAPERS), default="letter",
-                   help="page size of the PDFs in the bag (default: letter)")
-    a.add_argument("--theme", metavar="NAME|DIR", default="magazine",
-                   help="a theme in styles/ or a theme folder (default: magazine)")
+    common(a, "where to write the bags (default: build/)")
     return p
+
+
+def common(p: argparse.ArgumentParser, output_help: str) -> None:
+    p.add_argument("manuscripts", nargs="*", metavar="MANUSCRIPT", type=Path,
+                   help="a manuscript (.md) or a folder of them (default: manuscript/)")
+    p.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"), help=output_help)
+    p.add_argument("--paper", choices=sorted(PAPERS), default="letter",
+                   help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter")
+    p.add_argument("--theme", metavar="NAME|DIR", default="magazine",
+                   help="a theme in styles/ or a theme folder (default: magazine)")
+    p.add_argument("-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
+                   help="manuscripts built at once (default: one per core)")
+    p.add_argument("--executor", choices=["local", "dask"], default="local",
+                   help="where the builds run: this machine's cores, or a Dask cluster")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="the Dask scheduler's address (with --executor dask), e.g. tcp://host:8786")
 
 
 def formats(value: str) -> tuple[str, ...]:
@@ -80,19 +92,24 @@ def formats(value: str) -> tuple[str, ...]:
     return chosen
 
 
-def human(size: int) -> str:
+def human(size: float) -> str:
     for unit in ("bytes", "KB", "MB"):
         if size < 1024 or unit == "MB":
-            return f"{size} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
         size /= 1024
     return str(size)
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    p = parser()
+    args = p.parse_args(argv)
     if args.command is None:
-        parser().print_help()
+        p.print_help()
         return 2
+    if args.executor == "dask" and not args.scheduler:
+        p.error("--executor dask needs --scheduler ADDRESS")
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
     try:
         return run(args)
     except KeyboardInterrupt:
@@ -101,15 +118,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.command == "archive":
-        options = BuildOptions(paper=args.paper, theme=args.theme, output_dir=args.output)
-        step = archive_one
-    else:
-        options = BuildOptions(formats=args.format, paper=args.paper, theme=args.theme,
-                               output_dir=args.output, press=args.press)
-        step = build_one
+    kind = args.command
+    options = BuildOptions(formats=getattr(args, "format", ("epub", "pdf")), paper=args.paper,
+                           theme=args.theme, output_dir=args.output, press=getattr(args, "press", False))
     try:
-        theme = themes.load(options.theme)
+        theme_dir = themes.find(options.theme)
         paths = args.manuscripts or [Path("manuscript")]
         if not args.manuscripts and not paths[0].is_dir():
             raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")
@@ -120,24 +133,92 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
 
-    failed = 0
+    outcomes: dict[Path, Outcome] = {}
+    todo = []
     for path in manuscripts:
-        try:
-            result = step(path, theme, options)
-        except ManuscriptError as e:
-            print(f"error: {e}", file=sys.stderr)
-            failed += 1
-            continue
-        except Exception as e:  # a bug of ours: still one line, never a traceback
-            print(f"error: {path}: internal error ({type(e).__name__}: {e}); please report it",
-                  file=sys.stderr)
-            failed += 1
-            continue
-        for w in dict.fromkeys(result.warnings):
+        done = cache.up_to_date(path, options, kind, theme_dir, __version__)
+        if done is None:
+            todo.append(path)
+        else:
+            files, warnings = done
+            outcomes[path] = Outcome(path, [Output(p, p.stat().st_size) for p in files], warnings,
+                                     up_to_date=True)
+    if todo:
+        for outcome in execute(kind, todo, str(theme_dir), options, args):
+            outcomes[outcome.manuscript] = outcome
+            if not outcome.error:
+                cache.record(outcome.manuscript, outcome.inputs, [o.path for o in outcome.outputs],
+                             outcome.warnings, options, kind, theme_dir, __version__)
+    return report([outcomes[p] for p in manuscripts])
+
+
+def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, args: argparse.Namespace):
+    """Build the manuscripts: in this process, on this machine's cores, or on a Dask cluster."""
+    from .pipeline import run_one
+
+    if args.executor == "dask":
+        from distributed import Client, as_completed
+
+        with Client(args.scheduler) as client:
+            futures = [client.submit(run_one, kind, p, theme_dir, options, pure=False) for p in paths]
+            yield from progress((f.result() for f in as_completed(futures)), len(paths))
+        return
+    workers = min(args.jobs, len(paths))
+    if workers == 1:
+        yield from progress((run_one(kind, p, theme_dir, options) for p in paths), len(paths))
+        return
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_one, kind, p, theme_dir, options) for p in paths]
+        yield from progress((f.result() for f in as_completed(futures)), len(paths))
+
+
+def progress(outcomes, total: int):
+    """A progress bar on the terminal while manuscripts are built (none when piped)."""
+    if total < 2 or not sys.stderr.isatty():
+        yield from outcomes
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("build", total=total)
+        for outcome in outcomes:
+            bar.advance(task)
+            yield outcome
+
+
+def report(outcomes: list) -> int:
+    for outcome in outcomes:
+        for w in dict.fromkeys(outcome.warnings):
             print(f"warning: {w}", file=sys.stderr)
-        for out in result.outputs:
-            print(f"{out.path}  {human(out.size)}")
-    return 1 if failed else 0
+        if outcome.error:
+            print(f"error: {outcome.error}", file=sys.stderr)
+        for out in outcome.outputs:
+            note = "  (up to date)" if outcome.up_to_date else ""
+            print(f"{out.path}  {human(out.size)}{note}")
+    if len(outcomes) > 1:
+        summary(outcomes)
+    return 1 if any(o.error for o in outcomes) else 0
+
+
+def summary(outcomes: list) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="longread", title_justify="left")
+    for column in ("manuscript", "result", "outputs", "time"):
+        table.add_column(column, justify="right" if column == "time" else "left")
+    for o in outcomes:
+        result = "failed" if o.error else "up to date" if o.up_to_date else "built"
+        time = "" if o.up_to_date else f"{o.seconds:.1f} s"
+        table.add_row(str(o.manuscript), result, ", ".join(p.path.name for p in o.outputs) or "-", time)
+    failed = sum(1 for o in outcomes if o.error)
+    table.caption = f"{len(outcomes) - failed} of {len(outcomes)} manuscripts built" + (
+        f", {failed} failed" if failed else "")
+    Console(width=max(100, Console().width), soft_wrap=True).print(table)
 
 
 if __name__ == "__main__":

@@ -146,3 +146,17 @@ class Rendition:
 class Output:
     path: Path
     size: int
+
+
+@dataclass
+class Outcome:
+    """What one manuscript's build came to, in plain data (it crosses process and
+    machine boundaries when builds run in parallel)."""
+
+    manuscript: Path
+    outputs: list[Output] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    inputs: list[Path] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+    up_to_date: bool = False

@@ -11,7 +11,8 @@ from pathlib import Path
 from . import epub, fonts, metadata, pagelist
 from . import theme as themes
 from .errors import ManuscriptError
-from .model import BuildOptions, Output, Rendition, Theme
+from .sources import find_manuscripts
+from .model import BuildOptions, Outcome, Output, Rendition, Theme
 from .read import read
 from .render import render
 from .typeset import typeset
@@ -28,6 +29,8 @@ ARCHIVAL_VARIANT = "pdf/a-3u"
 class Result:
     outputs: list[Output] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: The files the outputs were made from, besides the manuscript (its images).
+    inputs: list[Path] = field(default_factory=list)
 
 
 def build_time(options: BuildOptions) -> dt.datetime:
@@ -43,20 +46,11 @@ def build_time(options: BuildOptions) -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
-def find_manuscripts(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
-    for p in paths:
-        if p.is_dir():
-            found += sorted(q for q in p.glob("*.md") if q.is_file())
-        else:
-            found.append(p)
-    return found
-
-
 def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
     """Read, typeset and render one manuscript; warnings go into ``result``."""
     article = read(path)
     result.warnings += article.warnings
+    result.inputs += [im.path for im in article.images]
     rendition = render(typeset(article, theme.dash_style))
     lacking = fonts.missing(plain_text(rendition.body) + rendition.title, theme)
     if lacking:
@@ -147,3 +141,25 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def run_one(kind: str, path: Path, theme_dir: str, options: BuildOptions) -> Outcome:
+    """Build (or archive) one manuscript, turning every failure into a one-line error."""
+    import time
+
+    start = time.perf_counter()
+    outcome = Outcome(path)
+    try:
+        step = archive_one if kind == "archive" else build_one
+        result = step(path, themes.load(theme_dir), options)
+        outcome.outputs, outcome.warnings, outcome.inputs = result.outputs, result.warnings, result.inputs
+    except ManuscriptError as e:
+        outcome.error = str(e)
+    except RecursionError:
+        outcome.error = f"{path}: the manuscript is nested too deeply to lay out"
+    except MemoryError:
+        outcome.error = f"{path}: the manuscript needs more memory than this machine has"
+    except Exception as e:  # a bug of ours: still one line, never a traceback
+        outcome.error = f"{path}: internal error ({type(e).__name__}: {e}); please report it"
+    outcome.seconds = time.perf_counter() - start
+    return outcome

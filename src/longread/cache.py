@@ -1,0 +1,80 @@
+"""The no-change rebuild: a content-hash stamp per manuscript and output set.
+
+After a successful build, a stamp records the SHA-256 of everything the outputs
+were made from (the manuscript, each image it uses, every file of the theme, the
+options and longread's version) and of the outputs themselves.  A later build
+with the same inputs and untouched outputs does nothing.  Any change to any of
+them rebuilds.  This module imports nothing heavy, so the check costs only the
+hashing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from .model import BuildOptions
+
+
+def digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def theme_digest(folder: Path) -> str:
+    h = hashlib.sha256()
+    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
+        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + digest(path).encode())
+    return h.hexdigest()
+
+
+def stamp_path(manuscript: Path, options: BuildOptions, kind: str) -> Path:
+    name = hashlib.sha256(f"{manuscript.resolve()}|{kind}".encode()).hexdigest()[:24]
+    return options.output_dir / ".cache" / "stamps" / f"{name}.json"
+
+
+def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str) -> dict:
+    fixed = asdict(options)
+    fixed["output_dir"] = str(options.output_dir)
+    fixed["build_time"] = str(options.build_time or "")
+    current = {"kind": kind, "options": fixed, "theme": theme_digest(theme_folder), "version": version,
+               "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    return json.loads(json.dumps(current))  # as it reads back from the stamp (lists, not tuples)
+
+
+def up_to_date(manuscript: Path, options: BuildOptions, kind: str, theme_folder: Path,
+               version: str) -> tuple[list[Path], list[str]] | None:
+    """The outputs (and warnings) of a previous build from exactly these inputs, or None."""
+    stamp = stamp_path(manuscript, options, kind)
+    try:
+        record = json.loads(stamp.read_text(encoding="utf-8"))
+        if record["settings"] != settings(options, kind, theme_folder, version):
+            return None
+        if any(digest(Path(p)) != h for p, h in record["inputs"].items()):
+            return None
+        if any(digest(Path(p)) != h for p, h in record["outputs"].items()):
+            return None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return [Path(p) for p in record["outputs"]], list(record.get("warnings", []))
+
+
+def record(manuscript: Path, inputs: list[Path], outputs: list[Path], warnings: list[str],
+           options: BuildOptions, kind: str, theme_folder: Path, version: str) -> None:
+    stamp = stamp_path(manuscript, options, kind)
+    stamp.parent.mkdir(parents=True, exist_ok=True)
+    data = {
+        "settings": settings(options, kind, theme_folder, version),
+        "inputs": {str(p): digest(p) for p in [manuscript, *inputs]},
+        "outputs": {str(p): digest(p) for p in outputs if p.is_file()},
+        "warnings": warnings,
+    }
+    tmp = stamp.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+    tmp.replace(stamp)
