@@ -157,11 +157,20 @@ def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions,
     from .pipeline import run_one
 
     if args.executor == "dask":
+        from dataclasses import replace
+
         from distributed import Client, as_completed
 
+        # Workers run elsewhere (their own working folder, maybe another machine that
+        # mounts the same file system): they get absolute paths.
+        remote = replace(options, output_dir=options.output_dir.resolve())
         with Client(args.scheduler) as client:
-            futures = [client.submit(run_one, kind, p, theme_dir, options, pure=False) for p in paths]
-            yield from progress((f.result() for f in as_completed(futures)), len(paths))
+            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p
+                       for p in paths}
+            for future in progress(as_completed(futures), len(paths)):
+                outcome = future.result()
+                outcome.manuscript = futures[future]
+                yield outcome
         return
     workers = min(args.jobs, len(paths))
     if workers == 1:
