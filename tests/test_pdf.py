@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import shutil
 from pathlib import Path
 
 import pikepdf
@@ -178,3 +179,24 @@ def test_small_image_is_reported_not_upsampled(tmp_path):
     pdf = pikepdf.open(result.outputs[0].path)
     widths = [int(x.Width) for page in pdf.pages for x in page.images.values()]
     assert widths == [600]
+
+
+@pytest.mark.parametrize("paper", ["letter", "a4", "trade"])
+def test_no_stray_line_breaks_in_paragraphs(paper, tmp_path):
+    """A short line followed by one that carries on the sentence (lower case) is a
+    line broken for no reason: a typesetting fault a reader sees at once."""
+    import subprocess
+
+    path = build_pdf(REVIEW, tmp_path, paper=paper)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout if shutil.which("pdftotext") else None
+    if text is None:
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    lines = [ln.strip() for ln in text.splitlines()]
+    full = max(len(ln) for ln in lines)
+    display = squash(" ".join(SEED.read_text(encoding="utf-8").split("\n\n")[:4]))  # title block, caption
+    for line, following in zip(lines, lines[1:], strict=False):
+        if squash(line) in display or len(line) == 1:  # display type, the drop cap
+            continue
+        if line and following and following[0].islower():
+            assert len(line) > full * 0.4, f"stray break after {line!r} (then {following[:30]!r})"

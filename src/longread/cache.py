@@ -16,6 +16,7 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
+from .files import write_atomically
 from .model import BuildOptions
 
 
@@ -68,13 +69,10 @@ def up_to_date(manuscript: Path, options: BuildOptions, kind: str, theme_folder:
 def record(manuscript: Path, inputs: list[Path], outputs: list[Path], warnings: list[str],
            options: BuildOptions, kind: str, theme_folder: Path, version: str) -> None:
     stamp = stamp_path(manuscript, options, kind)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
     data = {
         "settings": settings(options, kind, theme_folder, version),
         "inputs": {str(p): digest(p) for p in [manuscript, *inputs]},
         "outputs": {str(p): digest(p) for p in outputs if p.is_file()},
         "warnings": warnings,
     }
-    tmp = stamp.with_suffix(".tmp")
-    tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
-    tmp.replace(stamp)
+    write_atomically(stamp, json.dumps(data, indent=1).encode())

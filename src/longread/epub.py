@@ -33,8 +33,13 @@ LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
 
 
 def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], modified: dt.datetime,
-          cache_dir: Path | None, page_source: str = "") -> bytes:
+          cache_dir: Path | None, page_source: str = "",
+          chapters: tuple[tuple[str, Rendition], ...] = (), cover_file: Path | None = None) -> bytes:
+    """The EPUB of one article (``rendition``), or of a collection: then ``rendition``
+    carries the collection's metadata, ``chapters`` are its content documents, by
+    file name, in reading order, and ``cover_file`` may give a finished cover."""
     a = rendition.article
+    chapters = chapters or ((ARTICLE, rendition),)
     book = epub.EpubBook()
     book.FOLDER_NAME = "EPUB"
     book.set_identifier(identifier(a))
@@ -54,7 +59,7 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
         book.add_metadata("DC", "subject", a.kicker)
     if a.source_url:
         book.add_metadata("DC", "source", a.source_url)
-    add_accessibility_metadata(book, a, rendition, page_source)
+    add_accessibility_metadata(book, a, [r for _, r in chapters], page_source)
 
     stylesheets = []
     for css in (theme.base_css, theme.epub_css):
@@ -63,7 +68,6 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
                                     content=css.read_bytes()))
         stylesheets.append(href)
 
-    xhtml = document(rendition, tuple(stylesheets))
     for path, data in font_files.items():
         rel = path.relative_to(theme.folder).as_posix()
         book.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}",
@@ -74,29 +78,35 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
                                     media_type="text/plain", content=licence.read_bytes()))
 
     photo_bytes = None
-    for im in a.images:
+    for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
         ext = im.key.rsplit(".", 1)[1]
         data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir)
-        if im is a.photo:
+        if photo_bytes is None and im.key == cover_photo_key(rendition, chapters):
             photo_bytes = data
         book.add_item(epub.EpubItem(uid=f"img-{im.key.replace('.', '-')}", file_name=f"images/{im.key}",
                                     media_type="image/png" if ext == "png" else "image/jpeg",
                                     content=data))
 
-    book.set_cover(COVER_IMAGE, cover.render(a, theme, photo_bytes), create_page=False)
+    if cover_file:
+        cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir)
+    else:
+        cover_bytes = cover.render(a, theme, photo_bytes)
+    book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)
     cover_page = epub.EpubItem(uid="cover-page", file_name=COVER_PAGE, media_type="application/xhtml+xml",
                                content=cover_document(a, tuple(stylesheets)).encode())
-    article = epub.EpubItem(uid="article", file_name=ARTICLE, media_type="application/xhtml+xml",
-                            content=xhtml.encode())
+    content = [epub.EpubItem(uid=name.removesuffix(".xhtml"), file_name=name,
+                             media_type="application/xhtml+xml",
+                             content=document(r, tuple(stylesheets)).encode())
+               for name, r in chapters]
     nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
-                        content=nav_document(rendition).encode())
+                        content=nav_document(rendition, chapters).encode())
     nav.properties = ["nav"]
-    for item in (cover_page, article, nav):
+    for item in (cover_page, *content, nav):
         book.add_item(item)
-    book.toc = [epub.Link(f"{ARTICLE}#{ident}" if level > 1 else ARTICLE, text, f"toc-{ident}")
-                for ident, text, level in rendition.headings]
+    book.toc = [epub.Link(f"{name}#{ident}" if level > 1 else name, text, f"toc-{name[:-6]}-{ident}")
+                for name, r in chapters for ident, text, level in r.headings]
     book.add_item(epub.EpubNcx())
-    book.spine = [cover_page, article]
+    book.spine = [cover_page, *content]
 
     raw = io.BytesIO()
     epub.write_epub(raw, book, {
@@ -109,8 +119,20 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
     return repack(raw.getvalue(), modified, {f"{book.FOLDER_NAME}/content.opf": lambda opf: package_language(opf, a.lang)})
 
 
-def add_accessibility_metadata(book: epub.EpubBook, a: Article, r: Rendition, page_source: str) -> None:
+def cover_photo_key(rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> str | None:
+    """The photo on the cover: the book's own, else the first article's."""
+    for r in (rendition, *(r for _, r in chapters)):
+        if r.article.photo:
+            return r.article.photo.key
+    return None
+
+
+def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rendition],
+                               page_source: str) -> None:
     """EPUB Accessibility 1.1 discovery metadata, written from what the book holds."""
+    has_images = any(r.article.images for r in parts)
+    has_notes = any(r.article.notes for r in parts)
+    pages = sum(len(r.pages) for r in parts)
     meta = [
         ("schema:accessMode", "textual"),
         ("schema:accessModeSufficient", "textual"),
@@ -121,25 +143,26 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article, r: Rendition, pa
         ("schema:accessibilityHazard", "none"),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
     ]
-    if a.images:
+    if has_images:
         meta.insert(1, ("schema:accessMode", "visual"))
         meta.insert(3, ("schema:accessibilityFeature", "alternativeText"))
-    if a.notes:
+    if has_notes:
         meta.append(("schema:accessibilityFeature", "annotations"))
-    if r.pages:
+    if pages:
         meta.append(("schema:accessibilityFeature", "printPageNumbers"))
         meta.append(("schema:accessibilityFeature", "pageNavigation"))
         meta.append(("pageBreakSource",
                      f"The {page_source} print edition (PDF) made by longread from the same manuscript"))
-    summary = ("A single article with a navigable table of contents, headings in a logical "
+    what = "A single article" if len(parts) == 1 else f"A collection of {len(parts)} articles"
+    summary = (f"{what} with a navigable table of contents, headings in a logical "
                "order, and a reading order that follows the printed layout. ")
-    if a.images:
+    if has_images:
         summary += ("Every image, the cover included, has a text description; the photo "
                     "captions and credits are text. ")
-    if a.notes:
+    if has_notes:
         summary += "Footnotes are linked to and from their calls in the text. "
-    if r.pages:
-        summary += (f"Page numbers and a page list match the {len(r.pages)}-page {page_source} "
+    if pages:
+        summary += (f"Page numbers and a page list match the {pages}-page {page_source} "
                     "print edition. ")
     summary += "The text can be resized and restyled by the reader. No known hazards."
     meta.append(("schema:accessibilitySummary", summary))
@@ -160,25 +183,25 @@ def cover_document(a: Article, stylesheets: tuple[str, ...]) -> str:
     )
 
 
-def nav_document(r: Rendition) -> str:
+def nav_document(r: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> str:
     lang = escape(r.lang)
     # Navigation labels are English; say so when the article is not.
     label_lang = "" if r.lang.lower().startswith("en") else ' lang="en" xml:lang="en"'
     # Each heading hangs under the nearest heading above it of a higher rank.
     root: list = []
     path: list[tuple[int, list]] = [(0, root)]
-    for ident, text, level in r.headings:
-        while path[-1][0] >= level:
-            path.pop()
-        children: list = []
-        path[-1][1].append((ident, text, level, children))
-        path.append((level, children))
+    for name, part in chapters:
+        for ident, text, level in part.headings:
+            while path[-1][0] >= level:
+                path.pop()
+            children: list = []
+            href = name if level == 1 else f"{name}#{ident}"
+            path[-1][1].append((href, text, children))
+            path.append((level, children))
 
     def ol(nodes: list) -> str:
-        lis = []
-        for ident, text, level, children in nodes:
-            href = ARTICLE if level == 1 else f"{ARTICLE}#{ident}"
-            lis.append(f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>')
+        lis = [f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>'
+               for href, text, children in nodes]
         return "<ol>" + "".join(lis) + "</ol>"
 
     return (
@@ -189,15 +212,16 @@ def nav_document(r: Rendition) -> str:
         f"{ol(root)}\n</nav>\n"
         f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2{label_lang}>{LABELS["landmarks"]}</h2>\n<ol>\n'
         f'<li><a epub:type="cover" href="{COVER_PAGE}"{label_lang}>{LABELS["cover"]}</a></li>\n'
-        f'<li><a epub:type="bodymatter" href="{ARTICLE}"{label_lang}>{LABELS["start"]}</a></li>\n'
-        "</ol>\n</nav>\n" + page_list(r, label_lang) + "</body>\n</html>\n"
+        f'<li><a epub:type="bodymatter" href="{chapters[0][0]}"{label_lang}>{LABELS["start"]}</a></li>\n'
+        "</ol>\n</nav>\n" + page_list(chapters, label_lang) + "</body>\n</html>\n"
     )
 
 
-def page_list(r: Rendition, label_lang: str) -> str:
-    if not r.pages:
+def page_list(chapters: tuple[tuple[str, Rendition], ...], label_lang: str) -> str:
+    items = "".join(f'<li><a href="{name}#{ident}">{escape(label)}</a></li>'
+                    for name, r in chapters for label, ident in r.pages)
+    if not items:
         return ""
-    items = "".join(f'<li><a href="{ARTICLE}#{ident}">{escape(label)}</a></li>' for label, ident in r.pages)
     return (f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n'
             f'<h2{label_lang}>{LABELS["pages"]}</h2>\n<ol>{items}</ol>\n</nav>\n')
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import uharfbuzz as hb
 from fontTools.ttLib import TTFont
 
+from .files import write_atomically
 from .model import Theme
 
 # Always kept: what stylesheets generate (folios, ornaments, link brackets) and what
@@ -63,8 +64,5 @@ def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
     plan.flags = hb.SubsetFlags.NOTDEF_OUTLINE
     result = hb.subset(hb.Face(hb.Blob(data)), plan).blob.data
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(result)
-        tmp.replace(cached)
+        write_atomically(cached, result)
     return result

@@ -19,6 +19,7 @@ from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from .errors import ManuscriptError
+from .files import write_atomically
 
 # A 200-megapixel limit stops decompression bombs before memory runs out, yet
 # admits the largest camera files (about 100 MP).
@@ -133,10 +134,7 @@ def render(path: Path, long_edge: int, extension: str, cache_dir: Path | None = 
     except (OSError, SyntaxError, ValueError) as e:
         raise ManuscriptError(path, f"image cannot be decoded ({e})") from None
     if cached:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cached.with_suffix(".tmp")
-        tmp.write_bytes(out)
-        tmp.replace(cached)
+        write_atomically(cached, out)
     return out
 
 

@@ -106,7 +106,7 @@ def write(layout: Layout, variant: str = "pdf/ua-1", attachments: tuple[tuple[Pa
             pdf_variant=variant,
             pdf_tags=True,
             # A fixed identifier, derived from the content, keeps builds reproducible.
-            pdf_identifier=hashlib.md5(a.title_text.encode() + a.body_html.encode()).hexdigest().encode(),
+            pdf_identifier=hashlib.md5(layout.rendition.body.encode()).hexdigest().encode(),
             attachments=files,
             dpi=PRINT_PPI,
         )

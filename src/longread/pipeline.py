@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import epub, fonts, metadata, pagelist
 from . import theme as themes
+from .collection import combined, is_collection, prefixed, read_collection, title_page
+from .collection import slug as collection_slug
 from .errors import ManuscriptError
+from .files import write_atomically
 from .sources import find_manuscripts
 from .model import BuildOptions, Outcome, Output, Rendition, Theme
 from .read import read
@@ -91,15 +94,53 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
 
 
 def build_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
-    """Build one manuscript's outputs; nothing is written unless all of them succeed."""
+    """Build one manuscript's (or one collection's) outputs; nothing is written unless
+    all of them succeed."""
+    if is_collection(path):
+        return build_collection(path, theme, options)
     result = Result()
     rendition = prepare(path, theme, result)
     made = editions(rendition, theme, options, result)
+    write_outputs(rendition.article.slug, made, options, result)
+    return result
+
+
+def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
+    """One EPUB and one PDF for a whole collection (see :mod:`longread.collection`)."""
+    result = Result()
+    c = read_collection(path)
+    result.warnings += c.warnings
+    if c.article.photo:
+        result.inputs.append(c.article.photo.path)
+    parts = tuple(prefixed(prepare(p, theme, result), f"a{i:02}") for i, p in enumerate(c.parts, 1))
+    result.inputs += list(c.parts)
+    c = dataclasses.replace(c, article=typeset(c.article, theme.dash_style))
+    front = title_page(c)
+    book = combined(c, front, parts)
+    cache_dir = options.output_dir / ".cache"
+    font_files = fonts.subset_faces(theme, plain_text(book.body) + book.title, cache_dir)
+    made: dict[str, bytes] = {}
+    if "pdf" in options.formats:
+        from . import pdf
+
+        layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
+        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
+        result.warnings += layout.warnings
+    if "epub" in options.formats:
+        chapters = (("titlepage.xhtml", front),
+                    *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
+        made[".epub"] = epub.write(front, theme, font_files, build_time(options), cache_dir,
+                                   chapters=chapters,
+                                   cover_file=c.article.photo.path if c.article.photo else None)
+    write_outputs(collection_slug(path), made, options, result)
+    return result
+
+
+def write_outputs(slug: str, made: dict[str, bytes], options: BuildOptions, result: Result) -> None:
     for suffix, data in sorted(made.items()):
-        target = options.output_dir / f"{rendition.article.slug}{suffix}"
+        target = options.output_dir / f"{slug}{suffix}"
         write_atomically(target, data)
         result.outputs.append(Output(target, len(data)))
-    return result
 
 
 def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
@@ -126,21 +167,6 @@ def build(manuscripts: list[Path], options: BuildOptions) -> Result:
         result.outputs += one.outputs
         result.warnings += one.warnings
     return result
-
-
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then move it into place: a reader
-    never sees half a file, and a failed build leaves the previous output intact."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def run_one(kind: str, path: Path, theme_dir: str, options: BuildOptions) -> Outcome:

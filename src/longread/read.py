@@ -149,6 +149,17 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 
+def load_yaml(path: Path, text: str, first_line: int = 1, what: str = "front matter") -> object:
+    """YAML loaded safely; a syntax error names its line in the file."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
+        line = mark.line + first_line if mark is not None else None
+        raise ManuscriptError(path, f"{what} is not valid YAML: {problem}", line) from None
+
+
 def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     if not text.startswith("---\n"):
         raise ManuscriptError(path, "no YAML front matter: the file must start with a '---' line", 1)
@@ -157,13 +168,7 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
         raise ManuscriptError(path, "the front matter is not closed by a '---' line", 1)
     block = text[4:4 + end.start()]
     body = text[4 + end.end():]
-    try:
-        meta = yaml.load(block, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        problem = getattr(e, "problem", None) or str(e).splitlines()[0]
-        line = mark.line + 2 if mark is not None else None  # +1 for '---', +1 1-based
-        raise ManuscriptError(path, f"front matter is not valid YAML: {problem}", line) from None
+    meta = load_yaml(path, block, first_line=2)
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
