@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import io
 from pathlib import Path
 
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont, ImageOps
 
+from .cache import digest
+from .files import write_atomically
 from .model import Article, Theme
 from .xhtml import parse
 
@@ -60,7 +63,22 @@ def words_of(fragment: str) -> list[Word]:
     return words
 
 
-def render(article: Article, theme: Theme, photo: bytes | None) -> bytes:
+def render(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | None = None) -> bytes:
+    """The cover as a JPEG, from the cache when the same cover was made before."""
+    key = hashlib.sha256("|".join([article.title_html, article.title_text, article.kicker,
+                                   repr(sorted(theme.cover.items())), "v1"]).encode()
+                         + "".join(digest(f.path) for f in theme.faces).encode()
+                         + (photo or b"")).hexdigest()
+    cached = cache_dir / f"cover-{key}.jpg" if cache_dir else None
+    if cached and cached.is_file():
+        return cached.read_bytes()
+    data = draw_cover(article, theme, photo)
+    if cached:
+        write_atomically(cached, data)
+    return data
+
+
+def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
     bg = theme.cover.get("background", "#1f1b18")
     ink = theme.cover.get("ink", "#f6f1e7")
     accent = theme.cover.get("accent", "#d9a441")

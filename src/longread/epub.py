@@ -79,7 +79,7 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
 
     photo_bytes = None
     for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
-        ext = im.key.rsplit(".", 1)[1]
+        ext = im.extension
         data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir)
         if photo_bytes is None and im.key == cover_photo_key(rendition, chapters):
             photo_bytes = data
@@ -90,7 +90,7 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
     if cover_file:
         cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir)
     else:
-        cover_bytes = cover.render(a, theme, photo_bytes)
+        cover_bytes = cover.render(a, theme, photo_bytes, cache_dir)
     book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)
     cover_page = epub.EpubItem(uid="cover-page", file_name=COVER_PAGE, media_type="application/xhtml+xml",
                                content=cover_document(a, tuple(stylesheets)).encode())

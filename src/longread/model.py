@@ -26,6 +26,10 @@ class Image:
     caption_html: str = ""
     credit_html: str = ""
 
+    @property
+    def extension(self) -> str:
+        return self.key.rsplit(".", 1)[1]
+
 
 @dataclass(frozen=True)
 class Note:

@@ -148,7 +148,7 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
             path = unquote(parts.path)
             if parts.scheme == "file" and path in served:
                 im = served[path]
-                ext = im.key.rsplit(".", 1)[1]
+                ext = im.extension
                 data = images.render(im.path, images.PRINT_LONG_EDGE, ext, cache_dir)
                 mime = "image/png" if ext == "png" else "image/jpeg"
                 return URLFetcherResponse(url, data, {"Content-Type": mime})

@@ -5,10 +5,11 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import epub, fonts, metadata, pagelist
+from . import cover, epub, fonts, images, metadata, pagelist
 from . import theme as themes
 from .collection import combined, is_collection, prefixed, read_collection, title_page
 from .collection import slug as collection_slug
@@ -68,9 +69,35 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
              archival: bool = False) -> dict[str, bytes]:
     """The outputs of one rendition, by file-name suffix."""
     cache_dir = options.output_dir / ".cache"
-    made: dict[str, bytes] = {}
     stamp = build_time(options)
     font_files = fonts.subset_faces(theme, plain_text(rendition.body) + rendition.title, cache_dir)
+    # Images and the cover are made on other threads (Pillow works outside Python's
+    # lock) while WeasyPrint lays out the pages; the writers then find them cached.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        ahead = prepare_images(pool, rendition, theme, options, cache_dir, archival)
+        return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival,
+                              ahead)
+
+
+def prepare_images(pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme, options: BuildOptions,
+                   cache_dir: Path, archival: bool) -> list[Future]:
+    a = rendition.article
+    jobs = []
+    if "epub" in options.formats or archival:
+        for im in a.images:
+            jobs.append(pool.submit(images.render, im.path, images.EPUB_LONG_EDGE, im.extension, cache_dir))
+        photo = jobs[0] if a.photo else None
+        jobs.append(pool.submit(lambda: cover.render(a, theme, photo.result() if photo else None, cache_dir)))
+    if "pdf" in options.formats or archival:
+        for im in a.images:
+            jobs.append(pool.submit(images.render, im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir))
+    return jobs
+
+
+def write_editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: Result,
+                   font_files: dict[Path, bytes], cache_dir: Path, stamp: dt.datetime, archival: bool,
+                   ahead: list[Future]) -> dict[str, bytes]:
+    made: dict[str, bytes] = {}
     if "pdf" in options.formats or archival:
         from . import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
@@ -87,6 +114,8 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
         result.warnings += layout.warnings
         # The e-book carries the page numbers of the print edition made beside it.
         rendition = pagelist.mark_pages(rendition, layout.page_starts)
+    for job in ahead:
+        job.result()  # an image that cannot be made fails the build here, by name
     if "epub" in options.formats or archival:
         made[".epub"] = epub.write(rendition, theme, font_files, stamp, cache_dir,
                                    page_source=PAPER_NAMES[options.paper])
