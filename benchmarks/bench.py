@@ -42,7 +42,7 @@ README = ROOT / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
 REPEAT = 50
 
-BIN = Path(sys.executable).parent          # the venv's bin/: longread and weasyprint live here
+BIN = Path(sys.executable).parent  # the venv's bin/: longread and weasyprint live here
 PANDOC = pypandoc.get_pandoc_path()
 LONGREAD = [str(BIN / "longread")] if (BIN / "longread").exists() else [sys.executable, "-m", "longread.cli"]
 ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
@@ -54,11 +54,12 @@ class BenchError(SystemExit):
 
 # --- inputs and stylesheets -------------------------------------------------------------
 
+
 def split_front_matter(text: str) -> tuple[str, str]:
     m = re.match(r"---\n.*?\n---\n", text, re.S)
     if not m:
         raise BenchError(f"{MANUSCRIPT}: no YAML front matter block")
-    return m.group(0), text[m.end():].strip()
+    return m.group(0), text[m.end() :].strip()
 
 
 def prepare_inputs(work: Path) -> dict[str, Path]:
@@ -79,20 +80,22 @@ def prepare_css(work: Path) -> tuple[Path, Path]:
     base+print+paper-letter for the PDF.  Font URLs are rewritten: in pandoc's EPUB
     the CSS sits in EPUB/styles/ and the embedded fonts in EPUB/fonts/; for the PDF
     they become absolute file: URLs."""
+
     def joined(*names: str) -> str:
         return "\n".join((THEME / n).read_text(encoding="utf-8") for n in names)
 
     epub_css = work / "pandoc-epub.css"
-    epub_css.write_text(joined("base.css", "epub.css").replace("url(fonts/", "url(../fonts/"),
-                        encoding="utf-8")
+    epub_css.write_text(joined("base.css", "epub.css").replace("url(fonts/", "url(../fonts/"), encoding="utf-8")
     pdf_css = work / "pandoc-print.css"
     fonts_uri = (THEME / "fonts").as_uri() + "/"
-    pdf_css.write_text(joined("base.css", "print.css", "paper-letter.css")
-                       .replace("url(fonts/", f"url({fonts_uri}"), encoding="utf-8")
+    pdf_css.write_text(
+        joined("base.css", "print.css", "paper-letter.css").replace("url(fonts/", f"url({fonts_uri}"), encoding="utf-8"
+    )
     return epub_css, pdf_css
 
 
 # --- one measured child ----------------------------------------------------------------
+
 
 def measure(argv: list[str], log: Path) -> tuple[float, int]:
     """Run argv to completion; return (wall seconds, peak RSS in bytes).  Stops the
@@ -151,18 +154,29 @@ def tasks_for(src: Path, epub_css: Path, pdf_css: Path) -> dict[str, Task]:
             if fmt:
                 return [*argv, "--format", fmt], [f"out/*.{fmt}"]
             return argv, ["out/*.epub", "out/*.pdf"]
+
         return make
 
     def pandoc_epub(d: Path):
         # pandoc reads the YAML block itself (title, subtitle, lang); it has no use for `photo`.
         out = d / f"{stem}.epub"
-        return [PANDOC, str(src), "-o", str(out), "--resource-path", str(src.parent),
-                "--css", str(epub_css), *embed], [out.name]
+        return [PANDOC, str(src), "-o", str(out), "--resource-path", str(src.parent), "--css", str(epub_css), *embed], [
+            out.name
+        ]
 
     def pandoc_pdf(d: Path):
         out = d / f"{stem}.pdf"
-        return [PANDOC, str(src), "-o", str(out), "--pdf-engine=weasyprint",
-                "--resource-path", str(src.parent), "--css", str(pdf_css)], [out.name]
+        return [
+            PANDOC,
+            str(src),
+            "-o",
+            str(out),
+            "--pdf-engine=weasyprint",
+            "--resource-path",
+            str(src.parent),
+            "--css",
+            str(pdf_css),
+        ], [out.name]
 
     return {
         "longread epub": Task("longread epub", longread("epub")),
@@ -175,6 +189,7 @@ def tasks_for(src: Path, epub_css: Path, pdf_css: Path) -> dict[str, Task]:
 
 # --- report ------------------------------------------------------------------------------
 
+
 def fmt_s(s: float) -> str:
     return f"{s:.2f} s"
 
@@ -184,13 +199,16 @@ def fmt_mb(b: int) -> str:
 
 
 def table(results: dict[str, dict[str, Task]], runs: int) -> str:
-    rows = ["| input | job | longread | pandoc | time ratio | longread peak | pandoc peak | memory ratio |",
-            "|---|---|--:|--:|--:|--:|--:|--:|"]
+    rows = [
+        "| input | job | longread | pandoc | time ratio | longread peak | pandoc peak | memory ratio |",
+        "|---|---|--:|--:|--:|--:|--:|--:|",
+    ]
     for label, t in results.items():
-        le, pe, lb, pp, rb = (t[k] for k in ("longread epub", "pandoc epub", "longread epub+pdf",
-                                              "pandoc pdf", "longread rebuild"))
-        both_t = pe.t + pp.t            # the peer does it in two commands: add the medians
-        both_m = max(pe.mem, pp.mem)    # ... which run one after the other: the larger peak
+        le, pe, lb, pp, rb = (
+            t[k] for k in ("longread epub", "pandoc epub", "longread epub+pdf", "pandoc pdf", "longread rebuild")
+        )
+        both_t = pe.t + pp.t  # the peer does it in two commands: add the medians
+        both_m = max(pe.mem, pp.mem)  # ... which run one after the other: the larger peak
         rows += [
             f"| {label} | EPUB | {fmt_s(le.t)} | {fmt_s(pe.t)} | {le.t / pe.t:.1f}x "
             f"| {fmt_mb(le.mem)} | {fmt_mb(pe.mem)} | {le.mem / pe.mem:.1f}x |",
@@ -199,10 +217,12 @@ def table(results: dict[str, dict[str, Task]], runs: int) -> str:
             f"| {fmt_mb(lb.mem)} | {fmt_mb(both_m)} | {lb.mem / both_m:.1f}x |",
             f"| {label} | EPUB+PDF, no-change rebuild | {fmt_s(rb.t)} | | | {fmt_mb(rb.mem)} | | |",
         ]
-    rows.append(f"\nMedians of {runs} runs, each a fresh process; ratio = longread / pandoc. "
-                "Pandoc's EPUB+PDF is `pandoc → .epub` plus `pandoc --pdf-engine=weasyprint → .pdf` "
-                "(sum of the two medians; peak = the larger one). Peak = max RSS of the process tree's "
-                "largest process (os.wait4).")
+    rows.append(
+        f"\nMedians of {runs} runs, each a fresh process; ratio = longread / pandoc. "
+        "Pandoc's EPUB+PDF is `pandoc → .epub` plus `pandoc --pdf-engine=weasyprint → .pdf` "
+        "(sum of the two medians; peak = the larger one). Peak = max RSS of the process tree's "
+        "largest process (os.wait4)."
+    )
     return "\n".join(rows)
 
 
@@ -216,10 +236,12 @@ def machine_line() -> str:
     except OSError:
         pass
     longread_v = subprocess.run([*LONGREAD, "--version"], capture_output=True, text=True).stdout.strip()
-    return (f"Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}; {dt.date.today().isoformat()}; "
-            f"{longread_v or 'longread ?'}, pandoc {pypandoc.get_pandoc_version()}, "
-            f"WeasyPrint {importlib.metadata.version('weasyprint')}.")
+    return (
+        f"Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; {dt.date.today().isoformat()}; "
+        f"{longread_v or 'longread ?'}, pandoc {pypandoc.get_pandoc_version()}, "
+        f"WeasyPrint {importlib.metadata.version('weasyprint')}."
+    )
 
 
 def write_readme(block: str) -> None:
@@ -237,8 +259,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
     ap.add_argument("--quick", action="store_true", help="2 runs per command")
-    ap.add_argument("--write-readme", action="store_true",
-                    help=f"put the table between {START} and {END} in README.md")
+    ap.add_argument("--write-readme", action="store_true", help=f"put the table between {START} and {END} in README.md")
     args = ap.parse_args()
     runs = 2 if args.quick else max(1, args.runs)
 

@@ -40,20 +40,23 @@ def make_manuscript(tmp_path: Path):
     - ``name`` may contain folders (``"sub/story.md"``); they are created.
     """
 
-    def make(body: str = DEFAULT_BODY, name: str = "story.md",
-             image: str | list[str] | tuple[str, ...] | None = None,
-             yaml_text: str | None = None, **front_matter: object) -> Path:
+    def make(
+        body: str = DEFAULT_BODY,
+        name: str = "story.md",
+        image: str | list[str] | tuple[str, ...] | None = None,
+        yaml_text: str | None = None,
+        **front_matter: object,
+    ) -> Path:
         path = tmp_path / name
         path.parent.mkdir(parents=True, exist_ok=True)
         if yaml_text is None:
             front_matter.setdefault("title", DEFAULT_TITLE)
             front_matter = {k: v for k, v in front_matter.items() if v is not None}
-            yaml_text = yaml.safe_dump(front_matter, allow_unicode=True, sort_keys=False) \
-                if front_matter else ""
+            yaml_text = yaml.safe_dump(front_matter, allow_unicode=True, sort_keys=False) if front_matter else ""
         if yaml_text and not yaml_text.endswith("\n"):
             yaml_text += "\n"
         path.write_text(f"---\n{yaml_text}---\n\n{body}", encoding="utf-8")
-        for rel in ([image] if isinstance(image, str) else image or ()):
+        for rel in [image] if isinstance(image, str) else image or ():
             write_image(path.parent / rel)
         return path
 

@@ -17,19 +17,28 @@ import pytest
 from lxml import etree
 
 from longread import theme as themes
-from longread.pipeline import build_one
 from longread.model import BuildOptions
+from longread.pipeline import build_one
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
 FEATURES = Path(__file__).resolve().parent / "fixtures" / "features" / "features.md"
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+}
 EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 # The DPUB-ARIA role each EPUB structural semantic must carry.
-ROLES = {"noteref": "doc-noteref", "footnote": "doc-footnote", "pagebreak": "doc-pagebreak",
-         "toc": "doc-toc", "page-list": "doc-pagelist", "subtitle": "doc-subtitle"}
+ROLES = {
+    "noteref": "doc-noteref",
+    "footnote": "doc-footnote",
+    "pagebreak": "doc-pagebreak",
+    "toc": "doc-toc",
+    "page-list": "doc-pagelist",
+    "subtitle": "doc-subtitle",
+}
 
 
 @pytest.fixture(scope="module", params=["review", "features"])
@@ -53,13 +62,18 @@ def test_ace_reports_no_violations(built):
     if command is None:
         pytest.skip("Ace by DAISY is not installed (set LONGREAD_ACE or run .ci/run)")
     with tempfile.TemporaryDirectory() as out:
-        subprocess.run([*command, "-s", "-f", "-o", out, str(built[".epub"])], capture_output=True,
-                       timeout=600, env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"})
+        subprocess.run(
+            [*command, "-s", "-f", "-o", out, str(built[".epub"])],
+            capture_output=True,
+            timeout=600,
+            env={**os.environ, "PUPPETEER_SKIP_DOWNLOAD": "1"},
+        )
         report = json.loads((Path(out) / "report.json").read_text(encoding="utf-8"))
     failures = [
         f"{a.get('earl:testSubject', {}).get('url')}: {t['earl:test'].get('dct:title')} "
         f"({t['earl:test'].get('earl:impact')})"
-        for a in report.get("assertions", []) for t in a.get("assertions", [])
+        for a in report.get("assertions", [])
+        for t in a.get("assertions", [])
         if t.get("earl:result", {}).get("earl:outcome") == "fail"
     ]
     assert failures == []
@@ -74,9 +88,15 @@ def test_package_language_and_a11y_metadata(built):
     opf = etree.fromstring(zipfile.ZipFile(built[".epub"]).read("EPUB/content.opf"))
     assert opf.get(XML_LANG) == opf.findtext(".//{http://purl.org/dc/elements/1.1/}language")
     props = Counter(m.get("property") for m in opf.iterfind(".//opf:meta", NS))
-    for needed in ("schema:accessMode", "schema:accessModeSufficient", "schema:accessibilityFeature",
-                   "schema:accessibilityHazard", "schema:accessibilitySummary", "dcterms:conformsTo",
-                   "pageBreakSource"):
+    for needed in (
+        "schema:accessMode",
+        "schema:accessModeSufficient",
+        "schema:accessibilityFeature",
+        "schema:accessibilityHazard",
+        "schema:accessibilitySummary",
+        "dcterms:conformsTo",
+        "pageBreakSource",
+    ):
         assert props[needed] >= 1, needed
     features = {m.text for m in opf.iterfind(".//opf:meta[@property='schema:accessibilityFeature']", NS)}
     assert {"printPageNumbers", "pageNavigation", "tableOfContents", "alternativeText"} <= features
@@ -110,8 +130,11 @@ def test_semantics_carry_their_aria_roles(built):
 
 def test_headings_do_not_skip_levels(built):
     doc = documents(built[".epub"])["EPUB/article.xhtml"]
-    levels = [int(el.tag[-1]) for el in doc.iter() if isinstance(el.tag, str)
-              and etree.QName(el).localname in {"h1", "h2", "h3", "h4", "h5", "h6"}]
+    levels = [
+        int(el.tag[-1])
+        for el in doc.iter()
+        if isinstance(el.tag, str) and etree.QName(el).localname in {"h1", "h2", "h3", "h4", "h5", "h6"}
+    ]
     assert levels[0] == 1
     assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False))
 
@@ -139,11 +162,12 @@ def test_pdf_is_tagged_with_language_title_and_figure_alt(built):
                 if str(node.S) == "/Figure":
                     alts.append(str(node.get("/Alt", "")))
             kids = node.get("/K")
-            for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+            for kid in kids if isinstance(kids, pikepdf.Array) else [kids]:
                 walk(kid)
 
     walk(pdf.Root.StructTreeRoot)
     assert kinds["/H1"] == 1 and kinds["/P"] > 3
-    epub_alts = [img.get("alt") for doc in documents(built[".epub"]).values()
-                 for img in doc.iterfind(".//x:figure/x:img", NS)]
+    epub_alts = [
+        img.get("alt") for doc in documents(built[".epub"]).values() for img in doc.iterfind(".//x:figure/x:img", NS)
+    ]
     assert alts == epub_alts

@@ -13,11 +13,11 @@ import bagit
 import pikepdf
 import pytest
 from lxml import etree
-from validators import pdf_facts
 
 from longread import theme as themes
-from longread.pipeline import archive_one, build_one
 from longread.model import BuildOptions
+from longread.pipeline import archive_one, build_one
+from validators import pdf_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -100,8 +100,13 @@ def test_archival_xmp_matches_the_epub_record(bag):
 
 def test_archive_command(tmp_path):
     shutil.copytree(ROOT / "manuscript", tmp_path / "manuscript")
-    run = subprocess.run([sys.executable, "-m", "longread.cli", "archive", "-o", "out"], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+    run = subprocess.run(
+        [sys.executable, "-m", "longread.cli", "archive", "-o", "out"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert run.returncode == 0, run.stderr
     assert "out/last-take-review-archive" in run.stdout
     bagit.Bag(str(tmp_path / "out" / "last-take-review-archive")).validate()
@@ -115,8 +120,10 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, press):
     for name in ("one", "two"):
         result = build_one(REVIEW, theme, BuildOptions(output_dir=tmp_path / name, press=press))
         outputs.append({o.path.name: o.path.read_bytes() for o in result.outputs})
-    assert set(outputs[0]) == {"last-take-review.epub",
-                               "last-take-review-press.pdf" if press else "last-take-review.pdf"}
+    assert set(outputs[0]) == {
+        "last-take-review.epub",
+        "last-take-review-press.pdf" if press else "last-take-review.pdf",
+    }
     assert outputs[0] == outputs[1]
 
 

@@ -14,8 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def longread(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "longread", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "longread", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -86,7 +92,8 @@ def make_collection(folder: Path, count: int) -> Path:
     shutil.copytree(ROOT / "manuscript" / "images", folder / "images")
     for i in range(count):
         (folder / f"article-{i:02}.md").write_text(
-            source.replace("title: A Harrowing", f"title: Number {i}, a Harrowing"), encoding="utf-8")
+            source.replace("title: A Harrowing", f"title: Number {i}, a Harrowing"), encoding="utf-8"
+        )
     return folder
 
 
@@ -98,7 +105,10 @@ def test_parallel_build_reports_each_and_continues_past_a_failure(tmp_path):
     errors = [ln for ln in run.stderr.splitlines() if ln.startswith("error:")]
     assert len(errors) == 1 and "broken.md" in errors[0]
     assert sorted(p.name for p in (tmp_path / "out").glob("*.epub")) == [
-        "article-00.epub", "article-01.epub", "article-02.epub"]
+        "article-00.epub",
+        "article-01.epub",
+        "article-02.epub",
+    ]
     assert "3 of 4 manuscripts built, 1 failed" in run.stdout
 
 
@@ -106,8 +116,9 @@ def test_parallel_and_serial_builds_give_the_same_bytes(tmp_path):
     folder = make_collection(tmp_path / "many", 3)
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     for jobs in ("1", "2"):
-        run = longread("build", str(folder), "-o", f"out{jobs}", "--jobs", jobs, "--format", "epub",
-                       cwd=tmp_path, env=env)
+        run = longread(
+            "build", str(folder), "-o", f"out{jobs}", "--jobs", jobs, "--format", "epub", cwd=tmp_path, env=env
+        )
         assert run.returncode == 0, run.stderr
     for epub in (tmp_path / "out1").glob("*.epub"):
         assert epub.read_bytes() == (tmp_path / "out2" / epub.name).read_bytes()
@@ -119,10 +130,18 @@ def test_dask_cluster_builds_the_same_bytes_as_local(tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     local = longread("build", str(folder), "-o", "local", cwd=tmp_path)
     assert local.returncode == 0, local.stderr
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster:
-        run = longread("build", str(folder), "-o", "dask", "--executor", "dask",
-                       "--scheduler", cluster.scheduler_address, cwd=tmp_path)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        run = longread(
+            "build",
+            str(folder),
+            "-o",
+            "dask",
+            "--executor",
+            "dask",
+            "--scheduler",
+            cluster.scheduler_address,
+            cwd=tmp_path,
+        )
     assert run.returncode == 0, run.stderr
     made = sorted(p.name for p in (tmp_path / "dask").iterdir() if p.is_file())
     assert made == sorted(p.name for p in (tmp_path / "local").iterdir() if p.is_file())

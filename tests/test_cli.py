@@ -14,8 +14,14 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def longread(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "longread.cli", *args], cwd=cwd, capture_output=True,
-                          text=True, timeout=300, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "longread.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @pytest.fixture
@@ -40,8 +46,7 @@ def test_build_without_arguments_builds_every_manuscript_into_build(project):
 def test_format_output_dir_and_paper(project):
     run = longread("build", "manuscript/last-take-review.md", "-o", "out", "--format", "epub", cwd=project)
     assert run.returncode == 0, run.stderr
-    assert [p.name for p in (project / "out").iterdir() if not p.name.startswith(".")] == [
-        "last-take-review.epub"]
+    assert [p.name for p in (project / "out").iterdir() if not p.name.startswith(".")] == ["last-take-review.epub"]
 
 
 def test_help_reads_like_a_tool(project):

@@ -11,17 +11,21 @@ import pikepdf
 import pytest
 from lxml import etree
 from pypdf import PdfReader
-from validators import epubcheck, pdf_facts, squash
 
 from longread import theme as themes
 from longread.errors import ManuscriptError
-from longread.pipeline import build_one
 from longread.model import BuildOptions
+from longread.pipeline import build_one
+from validators import epubcheck, pdf_facts, squash
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = Path(__file__).resolve().parent / "fixtures" / "features"
-NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
-      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+NS = {
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
 TITLES = [f"Story number {i}" for i in range(1, 13)]
 
 
@@ -41,7 +45,8 @@ def issue(tmp_path_factory) -> dict[str, Path]:
     (folder / "issue.yaml").write_text(
         "title: The Long Read\nsubtitle: Winter 2026\neditors: [Jane Doe, John Roe]\nlang: en\n"
         "date: 2026-12-01\npublisher: The Quarterly\narticles:\n" + "".join(f"  - {n}\n" for n in names),
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = build_one(folder / "issue.yaml", themes.load("magazine"), BuildOptions(output_dir=folder / "out"))
     return {o.path.suffix: o.path for o in result.outputs}
 
@@ -73,8 +78,11 @@ def test_one_set_of_fonts(issue):
     book = zipfile.ZipFile(issue[".epub"])
     assert len([n for n in book.namelist() if n.endswith(".ttf")]) == 4
     pdf = pikepdf.open(issue[".pdf"])
-    names = {re.sub(r"^[A-Z]{6}\+", "", str(f.BaseFont)) for page in pdf.pages
-             for _, f in (page.Resources.get("/Font") or {}).items()}
+    names = {
+        re.sub(r"^[A-Z]{6}\+", "", str(f.BaseFont))
+        for page in pdf.pages
+        for _, f in (page.Resources.get("/Font") or {}).items()
+    }
     gentium = {n for n in names if n.startswith("Gentium")}
     assert len(gentium) <= 4  # one embedded font per face, shared by every article
 

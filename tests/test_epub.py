@@ -12,11 +12,11 @@ import pytest
 from fontTools.ttLib import TTFont
 from lxml import etree
 from PIL import Image
-from validators import epubcheck
 
 from longread import theme as themes
-from longread.pipeline import build_one
 from longread.model import BuildOptions
+from longread.pipeline import build_one
+from validators import epubcheck
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -125,6 +125,7 @@ def _exif() -> bytes:
 
 # --- conformance ------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("book", ["review", "noted"])
 def test_epubcheck_reports_no_errors_and_no_warnings(book, request):
     report = epubcheck(request.getfixturevalue(book).path)
@@ -133,6 +134,7 @@ def test_epubcheck_reports_no_errors_and_no_warnings(book, request):
 
 
 # --- package metadata -------------------------------------------------------------
+
 
 def test_package_metadata(review):
     assert review.opf.get("version") == "3.0"
@@ -148,8 +150,8 @@ def test_package_metadata(review):
 def test_modified_is_real_utc(review):
     (modified,) = review.meta("dcterms:modified")
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", modified)
-    stamp = dt.datetime.strptime(modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.timezone.utc)
-    assert abs((dt.datetime.now(dt.timezone.utc) - stamp).total_seconds()) < 600
+    stamp = dt.datetime.strptime(modified, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=dt.UTC)
+    assert abs((dt.datetime.now(dt.UTC) - stamp).total_seconds()) < 600
 
 
 def test_full_metadata_and_stable_identifier(noted, tmp_path):
@@ -179,6 +181,7 @@ def test_accessibility_metadata(review):
 
 
 # --- navigation and cover ---------------------------------------------------------
+
 
 def test_navigation_document_has_toc_and_landmarks(noted):
     nav_item = noted.item(properties="nav")
@@ -210,6 +213,7 @@ def test_spine_reads_cover_then_article(review):
 
 
 # --- content documents ------------------------------------------------------------
+
 
 def test_every_content_document_declares_its_language(review):
     for item in review.items():
@@ -257,6 +261,7 @@ def test_language_spans_keep_both_attributes(noted):
 
 # --- images and fonts -------------------------------------------------------------
 
+
 def test_images_are_downscaled_stripped_and_srgb(noted):
     item = noted.item(href="images/wide.jpg")
     with Image.open(io.BytesIO(noted.read(item.get("href")))) as im:
@@ -293,6 +298,7 @@ def test_theme_fonts_are_embedded_subset_with_features_and_licence(review):
 
 
 # --- the container ----------------------------------------------------------------
+
 
 def test_mimetype_is_first_and_stored(review):
     first = review.zip.infolist()[0]

@@ -12,7 +12,6 @@ strict expected failures.
 
 from __future__ import annotations
 
-import hashlib
 import http.server
 import io
 import json
@@ -395,7 +394,7 @@ def test_corpus_is_well_formed():
         if "file" in c:
             assert (CORPUS / c["file"]).is_file(), c
         if c["expect"] == "error":
-            assert c.get("message"), c
+            assert c.get("message"), c  # every error case says what the message must say
         for kind in (c.get("images") or {}).values():
             assert kind in IMAGE_KINDS or kind in {"directory", "symlink-out", "symlink-loop"}, c
         if c.get("xfail"):
@@ -430,7 +429,7 @@ def test_hostile_case(case, tmp_path):
         assert epubcheck_problems(epub) == []
         xhtml = epub_text(epub)
         if case.get("keep_text"):
-            assert case["keep_text"] in xhtml, "text lost"
+            assert case["keep_text"] in re.sub(r"<[^>]+>", "", xhtml), "text lost"
         for s in case.get("present", []):
             assert s in xhtml, s
     if (out / "story.pdf").exists():
@@ -484,7 +483,7 @@ def test_one_bad_manuscript_among_good_ones(tmp_path):
     run = longread("build", "ms", "-o", "out", "--format", "epub", cwd=tmp_path, timeout=300)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [
-        "error: ms/b-bad.md: not UTF-8 text: byte 0xff at offset 23 cannot be decoded (save the file as UTF-8)"]
+        "error: ms/b-bad.md: not UTF-8 text: byte 0xff at offset 21 cannot be decoded (save the file as UTF-8)"]
     assert [p.name for p in outputs(tmp_path / "out")] == ["a-good.epub", "c-good.epub"]
 
 
@@ -613,11 +612,13 @@ KNOWN_LEAKS = {
 }
 
 
-def _place_params(kind: str):
+def _place_params(kind: str, formats=("epub,pdf",)):
     for place in PLACES:
-        reason = KNOWN_LEAKS.get((place, kind))
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        yield pytest.param(place, id=place, marks=marks)
+        for fmt in formats:
+            # With a PDF the build stops at WeasyPrint's refusal; the EPUB alone shows the leak.
+            reason = KNOWN_LEAKS.get((place, kind)) if fmt == "epub" else None
+            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+            yield pytest.param(place, fmt, id=f"{place}-{fmt}", marks=marks)
 
 
 def _write_place(tmp_path: Path, place: str, url: str) -> None:
@@ -627,35 +628,39 @@ def _write_place(tmp_path: Path, place: str, url: str) -> None:
     (folder / "story.md").write_text(PLACES[place].format(url=url), encoding="utf-8")
 
 
-def _clean_or_error(run: subprocess.CompletedProcess, out: Path) -> None:
+def _clean_or_error(run: subprocess.CompletedProcess, out: Path, fmt: str) -> None:
     """The build either fails with the one-line error or succeeds cleanly."""
     if run.returncode == 0:
-        assert_success(run, out, "epub,pdf")
+        assert_success(run, out, fmt)
+        if (out / "story.epub").exists():
+            assert epubcheck_problems(out / "story.epub") == []
     else:
         assert_error(run, out)
 
 
-@pytest.mark.parametrize("place", list(_place_params("http")))
-def test_no_network_access(place, tmp_path, server):
+@pytest.mark.parametrize("place, fmt", list(_place_params("http")))
+def test_no_network_access(place, fmt, tmp_path, server):
     base, requests = server
     _write_place(tmp_path, place, f"{base}/x.jpg")
-    run = build(tmp_path, fmt="epub,pdf")
+    run = build(tmp_path, fmt=fmt)
     assert requests == [], f"longread fetched {requests}"
-    _clean_or_error(run, tmp_path / "out")
+    _clean_or_error(run, tmp_path / "out", fmt)
     # Nothing in the outputs points at the server either (an e-reader would fetch it).
     assert_absent(tmp_path / "out", ["127.0.0.1"])
 
 
-@pytest.mark.parametrize("place", list(_place_params("file")))
-def test_no_file_outside_the_folder_is_read(place, tmp_path):
+@pytest.mark.parametrize("place, fmt", list(_place_params("file", ("epub", "epub,pdf"))))
+def test_no_file_outside_the_folder_is_read(place, fmt, tmp_path):
     _write_place(tmp_path, place, "file:///etc/passwd")
-    run = build(tmp_path, fmt="epub,pdf")
-    _clean_or_error(run, tmp_path / "out")
+    run = build(tmp_path, fmt=fmt)
+    _clean_or_error(run, tmp_path / "out", fmt)
     assert_absent(tmp_path / "out", ["root:x:0:0", "file:///etc/passwd"])
 
 
 # --- long words and URLs wrap -----------------------------------------------------
 
+@pytest.mark.xfail(strict=True, reason="BUG: a 332-character word runs past the right edge of a Letter page "
+                   "(x 159.6 to 614.2 pt on a 612 pt page): nothing lets very long words break")
 def test_long_words_and_urls_stay_inside_the_page(tmp_path):
     word = "Donau" + "dampfschifffahrtsgesellschaft" * 10 + "kapitän"  # 332 characters
     url = "https://example.org/" + "/".join(f"segment{i:03d}-" + "x" * 20 for i in range(17))  # ~500

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from lxml import etree
 from pypdf import PdfReader
-from validators import epubcheck, squash
 
 from longread import theme as themes
-from longread.pipeline import build_one
 from longread.model import BuildOptions
+from longread.pipeline import build_one
+from validators import epubcheck, squash
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"

@@ -10,11 +10,11 @@ import pikepdf
 import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from validators import pdf_facts, pdf_text, squash
 
 from longread import theme as themes
-from longread.pipeline import build_one
 from longread.model import BuildOptions
+from longread.pipeline import build_one
+from validators import pdf_facts, pdf_text, squash
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -40,7 +40,8 @@ def noted(tmp_path_factory) -> Path:
         "text runs on for several lines and the note lands where a reader expects it. " * 3
         for i in range(1, 6)
     )
-    (folder / "notes.md").write_text(f"""---
+    (folder / "notes.md").write_text(
+        f"""---
 title: A Page with Notes
 author: Ada Lovelace
 ---
@@ -52,7 +53,9 @@ Opening words with a note.[^one] See [the archive](https://example.org/archive).
 {body}
 
 [^one]: NOTETEXT at the foot of the page.
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return build_pdf(folder / "notes.md", folder / "out")
 
 
@@ -115,8 +118,7 @@ def test_outline_and_links(noted):
     assert "A Page with Notes" in titles
     nested = [o for o in reader.outline if isinstance(o, list)]
     assert any(o.title == "First part" for group in nested for o in group)
-    uris = [a.get_object().get("/A", {}).get("/URI") for page in reader.pages
-            for a in page.get("/Annots") or []]
+    uris = [a.get_object().get("/A", {}).get("/URI") for page in reader.pages for a in page.get("/Annots") or []]
     assert "https://example.org/archive" in uris
 
 
@@ -170,10 +172,11 @@ def test_small_image_is_reported_not_upsampled(tmp_path):
     (tmp_path / "img").mkdir()
     Image.new("RGB", (600, 400), (90, 120, 150)).save(tmp_path / "img" / "small.jpg")
     (tmp_path / "small.md").write_text(
-        "---\ntitle: Small\nphoto: {src: img/small.jpg, alt: A blue field.}\n---\n\nText.\n",
-        encoding="utf-8")
-    result = build_one(tmp_path / "small.md", themes.load("magazine"),
-                       BuildOptions(formats=("pdf",), output_dir=tmp_path / "out"))
+        "---\ntitle: Small\nphoto: {src: img/small.jpg, alt: A blue field.}\n---\n\nText.\n", encoding="utf-8"
+    )
+    result = build_one(
+        tmp_path / "small.md", themes.load("magazine"), BuildOptions(formats=("pdf",), output_dir=tmp_path / "out")
+    )
     (warning,) = [w for w in result.warnings if "ppi" in w]
     assert "small.jpg" in warning and "130 ppi" in warning
     pdf = pikepdf.open(result.outputs[0].path)
@@ -188,8 +191,11 @@ def test_no_stray_line_breaks_in_paragraphs(paper, tmp_path):
     import subprocess
 
     path = build_pdf(REVIEW, tmp_path, paper=paper)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout if shutil.which("pdftotext") else None
+    text = (
+        subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+        if shutil.which("pdftotext")
+        else None
+    )
     if text is None:
         pytest.skip("pdftotext (poppler-utils) is not installed")
     lines = [ln.strip() for ln in text.splitlines()]

@@ -28,6 +28,7 @@ def write_raw(tmp_path: Path, data: bytes, name: str = "raw.md") -> Path:
 
 # --- front matter -----------------------------------------------------------------
 
+
 class TestTitle:
     def test_title_is_read_as_inline_markdown(self, make_manuscript):
         a = read(make_manuscript(title="The *Rust* Shooting"))
@@ -55,12 +56,15 @@ class TestTitle:
 
 
 class TestFieldTypes:
-    @pytest.mark.parametrize("yaml_text, key, kind", [
-        ("title: [A, B]", "title", "a list"),
-        ("title: T\nsubtitle:\n  a: b", "subtitle", "a mapping"),
-        ("title: T\nkicker: true", "kicker", "true/false"),
-        ("title: T\nlang: [en]", "lang", "a list"),
-    ])
+    @pytest.mark.parametrize(
+        "yaml_text, key, kind",
+        [
+            ("title: [A, B]", "title", "a list"),
+            ("title: T\nsubtitle:\n  a: b", "subtitle", "a mapping"),
+            ("title: T\nkicker: true", "kicker", "true/false"),
+            ("title: T\nlang: [en]", "lang", "a list"),
+        ],
+    )
     def test_wrong_type_is_named(self, make_manuscript, yaml_text, key, kind):
         with pytest.raises(ManuscriptError) as info:
             read(make_manuscript(yaml_text=yaml_text))
@@ -72,8 +76,9 @@ class TestFieldTypes:
         assert info.value.line == 2
 
     def test_subtitle_kicker_and_plain_fields(self, make_manuscript):
-        a = read(make_manuscript(subtitle="A *dek* here", kicker="Movies",
-                                 publisher="The Paper", rights="© 2024 Someone"))
+        a = read(
+            make_manuscript(subtitle="A *dek* here", kicker="Movies", publisher="The Paper", rights="© 2024 Someone")
+        )
         assert a.dek_html == "A <em>dek</em> here"
         assert a.kicker == "Movies"
         assert a.publisher == "The Paper"
@@ -81,8 +86,7 @@ class TestFieldTypes:
 
     def test_optional_fields_default_to_empty(self, make_manuscript):
         a = read(make_manuscript())
-        assert (a.dek_html, a.kicker, a.authors, a.date, a.source_url, a.photo) == \
-            ("", "", (), None, "", None)
+        assert (a.dek_html, a.kicker, a.authors, a.date, a.source_url, a.photo) == ("", "", (), None, "", None)
         assert a.lang == "en"
 
 
@@ -94,12 +98,15 @@ class TestAuthor:
         a = read(make_manuscript(author=["Ann Smith", "Bob Jones"]))
         assert a.authors == ("Ann Smith", "Bob Jones")
 
-    @pytest.mark.parametrize("yaml_text", [
-        "title: T\nauthor: 42",
-        "title: T\nauthor: [Ann, 3]",
-        "title: T\nauthor: ['Ann', '  ']",
-        "title: T\nauthor:\n  name: Ann",
-    ])
+    @pytest.mark.parametrize(
+        "yaml_text",
+        [
+            "title: T\nauthor: 42",
+            "title: T\nauthor: [Ann, 3]",
+            "title: T\nauthor: ['Ann', '  ']",
+            "title: T\nauthor:\n  name: Ann",
+        ],
+    )
     def test_bad_author(self, make_manuscript, yaml_text):
         with pytest.raises(ManuscriptError, match="'author' must be a name or a list of names"):
             read(make_manuscript(yaml_text=yaml_text))
@@ -138,9 +145,15 @@ class TestLangAndSource:
     def test_good_source(self, make_manuscript, url):
         assert read(make_manuscript(source=url)).source_url == url
 
-    @pytest.mark.parametrize("url", [
-        "ftp://example.org/x", "example.org/story", "javascript:alert(1)", "file:///etc/passwd",
-    ])
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "ftp://example.org/x",
+            "example.org/story",
+            "javascript:alert(1)",
+            "file:///etc/passwd",
+        ],
+    )
     def test_bad_source(self, make_manuscript, url):
         with pytest.raises(ManuscriptError, match="'source' must be an http\\(s\\) URL"):
             read(make_manuscript(source=url))
@@ -155,18 +168,31 @@ class TestUnknownKeys:
         assert len(a.warnings) == 2
 
     def test_known_keys_do_not_warn(self, make_manuscript):
-        a = read(make_manuscript(kicker="K", subtitle="S", author="A", date="2024-01-01",
-                                 lang="en", publisher="P", source="https://e.org", rights="R"))
+        a = read(
+            make_manuscript(
+                kicker="K",
+                subtitle="S",
+                author="A",
+                date="2024-01-01",
+                lang="en",
+                publisher="P",
+                source="https://e.org",
+                rights="R",
+            )
+        )
         assert a.warnings == ()
 
 
 class TestYamlProblems:
-    @pytest.mark.parametrize("yaml_text, line", [
-        ("title: T\nkicker: K\nbad: : value", 4),       # mapping values not allowed
-        ("title: T\nkicker: K\nlist: [open\nmore: 1", 5),  # unclosed flow sequence
-        ("title: T\n  indented: wrongly", 3),
-        ('title: "unclosed', 3),
-    ])
+    @pytest.mark.parametrize(
+        "yaml_text, line",
+        [
+            ("title: T\nkicker: K\nbad: : value", 4),  # mapping values not allowed
+            ("title: T\nkicker: K\nlist: [open\nmore: 1", 5),  # unclosed flow sequence
+            ("title: T\n  indented: wrongly", 3),
+            ('title: "unclosed', 3),
+        ],
+    )
     def test_syntax_error_reports_file_line(self, make_manuscript, yaml_text, line):
         path = make_manuscript(yaml_text=yaml_text)
         with pytest.raises(ManuscriptError, match="not valid YAML") as info:
@@ -176,8 +202,7 @@ class TestYamlProblems:
 
     def test_python_tag_is_refused_and_never_executed(self, make_manuscript, tmp_path):
         marker = tmp_path / "pwned"
-        path = make_manuscript(
-            yaml_text=f'title: !!python/object/apply:os.system ["touch {marker}"]')
+        path = make_manuscript(yaml_text=f'title: !!python/object/apply:os.system ["touch {marker}"]')
         with pytest.raises(ManuscriptError, match="not valid YAML.*constructor") as info:
             read(path)
         assert info.value.line == 2
@@ -215,6 +240,7 @@ class TestYamlProblems:
 
 # --- encoding -----------------------------------------------------------------------
 
+
 class TestEncoding:
     def test_non_utf8_names_byte_and_offset(self, tmp_path):
         data = b"---\ntitle: Caf\xe9\n---\n\nBody.\n"
@@ -230,8 +256,7 @@ class TestEncoding:
         assert a.title_text == "Café"
         assert a.kicker == "K"
         assert "\r" not in a.body_html
-        assert [p.text_content() for p in body_tree(a).iter("p")] == \
-            ["Line one\nline two.", "Para two."]
+        assert [p.text_content() for p in body_tree(a).iter("p")] == ["Line one\nline two.", "Para two."]
         assert a.warnings == ()
 
     def test_old_mac_line_ends(self, tmp_path):
@@ -240,7 +265,7 @@ class TestEncoding:
         assert a.body_html.strip() == "<p>Body.</p>"
 
     def test_control_characters_removed_with_warning(self, tmp_path):
-        path = write_raw(tmp_path, "---\ntitle: Ti\x07tle\n---\n\nBo\x00dy\x1b text.\n".encode())
+        path = write_raw(tmp_path, b"---\ntitle: Ti\x07tle\n---\n\nBo\x00dy\x1b text.\n")
         a = read(path)
         assert a.title_text == "Title"
         assert a.body_html.strip() == "<p>Body text.</p>"
@@ -257,11 +282,13 @@ class TestEncoding:
 
 # --- body ---------------------------------------------------------------------------
 
+
 class TestBody:
     @pytest.mark.parametrize("body", ["", "\n\n", "   \n\t\n"])
     def test_empty_body_is_an_error(self, make_manuscript, body):
         with pytest.raises(ManuscriptError, match="no body text"):
             read(make_manuscript(body=body))
+
     def test_body_with_only_a_footnote_definition_is_empty(self, make_manuscript):
         with pytest.raises(ManuscriptError, match="no body text"):
             read(make_manuscript(body="[^1]: A note with no text calling it.\n"))
@@ -272,11 +299,13 @@ class TestBody:
 
 
 class TestFootnotes:
-    BODY = ("Text with a note[^1] and another[^two].\n\n"
-            "More text[^1].\n\n"
-            "[^1]: The *first* note.\n"
-            "[^two]: The second note.\n\n"
-            "    Its second paragraph.\n")
+    BODY = (
+        "Text with a note[^1] and another[^two].\n\n"
+        "More text[^1].\n\n"
+        "[^1]: The *first* note.\n"
+        "[^two]: The second note.\n\n"
+        "    Its second paragraph.\n"
+    )
 
     def test_notes_are_extracted(self, make_manuscript):
         a = read(make_manuscript(body=self.BODY))
@@ -304,8 +333,7 @@ class TestFootnotes:
 
 class TestFigures:
     def test_figure_with_caption(self, make_manuscript):
-        path = make_manuscript(body='Intro.\n\n![A red barn](images/x.jpg "The barn at dawn")\n',
-                               image="images/x.jpg")
+        path = make_manuscript(body='Intro.\n\n![A red barn](images/x.jpg "The barn at dawn")\n', image="images/x.jpg")
         a = read(path)
         assert len(a.figures) == 1
         fig = a.figures[0]
@@ -330,12 +358,14 @@ class TestFigures:
         assert not body_tree(a).xpath("//figure")
 
     def test_keys_are_unique_and_png_stays_png(self, make_manuscript):
-        a = read(make_manuscript(
-            body="![one](a/x.jpg)\n\n![two](b/x.jpg)\n\n![three](c/Some Photo.png)\n",
-            image=["a/x.jpg", "b/x.jpg", "c/Some Photo.png"]))
+        a = read(
+            make_manuscript(
+                body="![one](a/x.jpg)\n\n![two](b/x.jpg)\n\n![three](c/Some Photo.png)\n",
+                image=["a/x.jpg", "b/x.jpg", "c/Some Photo.png"],
+            )
+        )
         assert [f.key for f in a.figures] == ["x.jpg", "x-2.jpg", "some-photo.png"]
-        assert body_tree(a).xpath("//img/@src") == \
-            ["images/x.jpg", "images/x-2.jpg", "images/some-photo.png"]
+        assert body_tree(a).xpath("//img/@src") == ["images/x.jpg", "images/x-2.jpg", "images/some-photo.png"]
 
     def test_image_without_alt_is_an_error(self, make_manuscript):
         with pytest.raises(ManuscriptError, match="no alt text"):
@@ -383,10 +413,16 @@ class TestImageSources:
         a = read(self.manuscript(make_manuscript, "images/link.jpg"))
         assert a.figures[0].path == real.resolve()
 
-    @pytest.mark.parametrize("src", [
-        "http://example.org/x.jpg", "https://example.org/x.jpg", "file:///etc/passwd",
-        "file:images/x.jpg", "data:image/png;base64,iVBORw0KGgo=",
-    ])
+    @pytest.mark.parametrize(
+        "src",
+        [
+            "http://example.org/x.jpg",
+            "https://example.org/x.jpg",
+            "file:///etc/passwd",
+            "file:images/x.jpg",
+            "data:image/png;base64,iVBORw0KGgo=",
+        ],
+    )
     def test_urls_are_refused(self, make_manuscript, image_file, tmp_path, src):
         image_file(tmp_path / "story" / "images" / "x.jpg")
         with pytest.raises(ManuscriptError, match="image"):
@@ -417,8 +453,13 @@ class TestImageSources:
 
 class TestPhoto:
     def photo(self, **extra):
-        return {"src": "images/photo.jpg", "alt": "A barn in snow",
-                "caption": "The *old* barn.", "credit": "Photo by Ann", **extra}
+        return {
+            "src": "images/photo.jpg",
+            "alt": "A barn in snow",
+            "caption": "The *old* barn.",
+            "credit": "Photo by Ann",
+            **extra,
+        }
 
     def test_photo_is_read(self, make_manuscript):
         path = make_manuscript(photo=self.photo(), image="images/photo.jpg")
@@ -432,17 +473,19 @@ class TestPhoto:
         assert a.warnings == ()
 
     def test_photo_and_figure_keys_differ(self, make_manuscript):
-        a = read(make_manuscript(body="![Same file](images/photo.jpg)\n",
-                                 photo=self.photo(), image="images/photo.jpg"))
+        a = read(make_manuscript(body="![Same file](images/photo.jpg)\n", photo=self.photo(), image="images/photo.jpg"))
         assert (a.photo.key, a.figures[0].key) == ("photo-2.jpg", "photo.jpg")
 
-    @pytest.mark.parametrize("change, message", [
-        ({"alt": None}, "no 'alt' text"),
-        ({"src": None}, "no 'src'"),
-        ({"src": "../photo.jpg"}, "outside the manuscript's folder"),
-        ({"src": "https://example.org/p.jpg"}, "is a URL"),
-        ({"src": "images/missing.jpg"}, "not found"),
-    ])
+    @pytest.mark.parametrize(
+        "change, message",
+        [
+            ({"alt": None}, "no 'alt' text"),
+            ({"src": None}, "no 'src'"),
+            ({"src": "../photo.jpg"}, "outside the manuscript's folder"),
+            ({"src": "https://example.org/p.jpg"}, "is a URL"),
+            ({"src": "images/missing.jpg"}, "not found"),
+        ],
+    )
     def test_bad_photo(self, make_manuscript, change, message):
         photo = {k: v for k, v in self.photo(**change).items() if v is not None}
         with pytest.raises(ManuscriptError, match=message):
@@ -453,8 +496,9 @@ class TestPhoto:
             read(make_manuscript(photo="images/photo.jpg", image="images/photo.jpg"))
 
     def test_alt_repeating_caption_warns(self, make_manuscript):
-        a = read(make_manuscript(photo=self.photo(alt="The old barn.", caption="The *old* barn."),
-                                 image="images/photo.jpg"))
+        a = read(
+            make_manuscript(photo=self.photo(alt="The old barn.", caption="The *old* barn."), image="images/photo.jpg")
+        )
         assert any("'alt' repeats the caption" in w for w in a.warnings)
 
     def test_unknown_photo_key_warns(self, make_manuscript):
@@ -464,14 +508,16 @@ class TestPhoto:
 
 # --- raw HTML -----------------------------------------------------------------------
 
+
 class TestSanitising:
     def read_body(self, make_manuscript, body):
         a = read(make_manuscript(body=body))
         return a, body_tree(a)
 
     def test_script_is_removed_with_its_content(self, make_manuscript):
-        a, tree = self.read_body(make_manuscript, 'Hi <script>alert("x")</script> there.\n\n'
-                                                  "<script>\nalert(2)\n</script>\n\nAfter.\n")
+        a, tree = self.read_body(
+            make_manuscript, 'Hi <script>alert("x")</script> there.\n\n<script>\nalert(2)\n</script>\n\nAfter.\n'
+        )
         assert not tree.xpath("//script")
         assert "alert" not in a.body_html
         assert "After." in a.body_html
@@ -480,23 +526,28 @@ class TestSanitising:
         a, tree = self.read_body(
             make_manuscript,
             'A <iframe src="https://evil.example/">frame text</iframe> b '
-            "<style>p{color:red}</style> c <object data=x>obj</object> d.\n")
+            "<style>p{color:red}</style> c <object data=x>obj</object> d.\n",
+        )
         assert not tree.xpath("//iframe|//style|//object")
         for gone in ("evil.example", "color:red", "frame text", "obj"):
             assert gone not in a.body_html
 
     def test_event_handlers_are_removed(self, make_manuscript):
-        a, tree = self.read_body(make_manuscript,
-                                 'Click <b onclick="steal()">here</b> <span onmouseover="x()">now</span>.\n')
+        a, tree = self.read_body(
+            make_manuscript, 'Click <b onclick="steal()">here</b> <span onmouseover="x()">now</span>.\n'
+        )
         assert tree.xpath("//b/text()") == ["here"]
         assert "onclick" not in a.body_html and "steal" not in a.body_html
         assert "onmouseover" not in a.body_html
 
-    @pytest.mark.parametrize("link", [
-        '<a href="javascript:alert(1)">link</a>',
-        "[link](javascript:alert(1))",
-        '<a href="JaVaScRiPt:alert(1)">link</a>',
-    ])
+    @pytest.mark.parametrize(
+        "link",
+        [
+            '<a href="javascript:alert(1)">link</a>',
+            "[link](javascript:alert(1))",
+            '<a href="JaVaScRiPt:alert(1)">link</a>',
+        ],
+    )
     def test_javascript_links_are_removed(self, make_manuscript, link):
         a, tree = self.read_body(make_manuscript, f"A {link} here.\n")
         assert "javascript" not in a.body_html.lower()
@@ -504,20 +555,17 @@ class TestSanitising:
         assert not tree.xpath("//a/@href")
 
     def test_http_and_mailto_links_are_kept(self, make_manuscript):
-        _, tree = self.read_body(make_manuscript,
-                                 "[web](https://example.org/) and [mail](mailto:a@example.org).\n")
+        _, tree = self.read_body(make_manuscript, "[web](https://example.org/) and [mail](mailto:a@example.org).\n")
         assert tree.xpath("//a/@href") == ["https://example.org/", "mailto:a@example.org"]
 
     def test_language_span_is_kept(self, make_manuscript):
-        a, tree = self.read_body(make_manuscript,
-                                 'She said <span lang="he" dir="rtl">שלום</span> twice.\n')
+        a, tree = self.read_body(make_manuscript, 'She said <span lang="he" dir="rtl">שלום</span> twice.\n')
         (span,) = tree.xpath("//span")
         assert (span.get("lang"), span.get("dir"), span.text) == ("he", "rtl", "שלום")
         assert '<span lang="he" dir="rtl">שלום</span>' in a.body_html
 
     def test_foreign_classes_and_ids_are_dropped(self, make_manuscript):
-        a, tree = self.read_body(make_manuscript,
-                                 '<p class="evil" id="title" style="position:fixed">x</p>\n')
+        a, tree = self.read_body(make_manuscript, '<p class="evil" id="title" style="position:fixed">x</p>\n')
         (p,) = tree.xpath("//p")
         assert dict(p.attrib) == {}
 
@@ -528,6 +576,7 @@ class TestSanitising:
 
 # --- the bundled review -------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def review(review_path):
     return read(review_path)
@@ -535,10 +584,8 @@ def review(review_path):
 
 class TestReview:
     def test_title_and_kicker(self, review):
-        assert review.title_html == \
-            "A Harrowing Documentary Examines Who’s to Blame for the <em>Rust</em> Shooting"
-        assert review.title_text == \
-            "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
+        assert review.title_html == "A Harrowing Documentary Examines Who’s to Blame for the <em>Rust</em> Shooting"
+        assert review.title_text == "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
         assert review.kicker == "Movies"
         assert review.lang == "en"
 
@@ -547,15 +594,16 @@ class TestReview:
         assert "<em>Last Take</em>" in review.dek_html
         assert plain_text(review.dek_html) == (
             "Last Take set out to tell the story of Halyna Hutchins—but faced some of "
-            "the same forces that led to her death.")
+            "the same forces that led to her death."
+        )
 
     def test_photo(self, review, review_path):
         photo = review.photo
-        assert photo.caption_html == ("Halyna Hutchins smiles in front of an old church at "
-                                      "sunset in a still from the documentary.")
+        assert photo.caption_html == (
+            "Halyna Hutchins smiles in front of an old church at sunset in a still from the documentary."
+        )
         assert photo.credit_html == "Photo by Felipe Orozco"
-        assert photo.alt == ("A smiling Halyna Hutchins stands before an old church, "
-                             "lit by the setting sun.")
+        assert photo.alt == ("A smiling Halyna Hutchins stands before an old church, lit by the setting sun.")
         assert photo.alt != plain_text(photo.caption_html)
         assert photo.key == "hutchins-church.jpg"
         assert photo.path == (review_path.parent / "images" / "hutchins-church.jpg").resolve()
@@ -570,13 +618,14 @@ class TestReview:
         seed_blocks = [b.strip() for b in SEED.read_text(encoding="utf-8").split("\n\n") if b.strip()]
         paragraphs = [p.text_content() for p in body_tree(review).iter("p")]
         assert len(paragraphs) == 5
-        assert paragraphs == seed_blocks[-len(paragraphs):]
+        assert paragraphs == seed_blocks[-len(paragraphs) :]
         # and what comes before the body in the seed is the title block
-        assert seed_blocks[:-len(paragraphs)] == [
-            review.kicker, review.title_text, plain_text(review.dek_html),
+        assert seed_blocks[: -len(paragraphs)] == [
+            review.kicker,
+            review.title_text,
+            plain_text(review.dek_html),
             plain_text(review.photo.caption_html) + "\n" + plain_text(review.photo.credit_html),
         ]
 
     def test_body_has_italics(self, review):
-        assert body_tree(review).xpath("//em/text()")[:2] == \
-            ["Last Take: Rust and the Story of Halyna", "Rust"]
+        assert body_tree(review).xpath("//em/text()")[:2] == ["Last Take: Rust and the Story of Halyna", "Rust"]

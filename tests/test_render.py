@@ -19,8 +19,9 @@ EPUB_TYPE = f"{{{EPUB}}}type"
 
 def xml(rendition: Rendition, stylesheets: tuple[str, ...] = ()) -> etree._Element:
     """document() parsed strictly as XML: fails on anything not well-formed."""
-    return etree.fromstring(document(rendition, stylesheets).encode("utf-8"),
-                            etree.XMLParser(resolve_entities=False, no_network=True))
+    return etree.fromstring(
+        document(rendition, stylesheets).encode("utf-8"), etree.XMLParser(resolve_entities=False, no_network=True)
+    )
 
 
 def xp(root: etree._Element, path: str) -> list:
@@ -44,12 +45,14 @@ def cls(name: str) -> str:
 @pytest.fixture
 def build(make_manuscript):
     """build(body=..., typeset=False, **front matter) → (Rendition, parsed document)."""
+
     def make(*, typeset_first: bool = False, stylesheets=(), **kwargs):
         article = read(make_manuscript(**kwargs))
         if typeset_first:
             article = typeset(article)
         rendition = render(article)
         return rendition, xml(rendition, stylesheets)
+
     return make
 
 
@@ -61,14 +64,18 @@ def review(review_path):
 
 # --- the document -------------------------------------------------------------------
 
+
 class TestDocument:
     def test_review_is_well_formed_xhtml(self, review):
         rendition, root = review
         assert root.tag == f"{{{XHTML}}}html"
         assert root.get("lang") == root.get(XML_LANG) == "en"
         assert one(root, "/h:html/h:body").get(EPUB_TYPE) == "bodymatter"
-        assert one(root, "/h:html/h:head/h:title").text == rendition.title == \
-            "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
+        assert (
+            one(root, "/h:html/h:head/h:title").text
+            == rendition.title
+            == "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
+        )
 
     def test_rendition_fields(self, review_path):
         article = typeset(read(review_path))
@@ -91,17 +98,22 @@ class TestDocument:
         assert xp(root, "//h:link") == []
 
     def test_head_metadata(self, build):
-        _, root = build(author=["Ann", "Bob"], subtitle="A *dek* & more", kicker="R&D",
-                        date="2024-03-05")
+        _, root = build(author=["Ann", "Bob"], subtitle="A *dek* & more", kicker="R&D", date="2024-03-05")
         meta = {m.get("name"): m.get("content") for m in xp(root, "/h:html/h:head/h:meta[@name]")}
-        assert meta == {"author": "Ann, Bob", "description": "A dek & more",
-                        "keywords": "R&D", "dcterms.created": "2024-03-05"}
+        assert meta == {
+            "author": "Ann, Bob",
+            "description": "A dek & more",
+            "keywords": "R&D",
+            "dcterms.created": "2024-03-05",
+        }
 
     def test_markup_characters_are_escaped(self, build):
-        rendition, root = build(title="Fish & Chips <3", kicker="R&D <b>",
-                                photo={"src": "images/p.jpg", "alt": 'A "quoted" & <odd> alt',
-                                       "caption": "Cap & tion"},
-                                image="images/p.jpg")
+        rendition, root = build(
+            title="Fish & Chips <3",
+            kicker="R&D <b>",
+            photo={"src": "images/p.jpg", "alt": 'A "quoted" & <odd> alt', "caption": "Cap & tion"},
+            image="images/p.jpg",
+        )
         assert one(root, "//h:title").text == "Fish & Chips <3"
         assert text(one(root, f"//h:p[{cls('kicker')}]")) == "R&D <b>"
         assert one(root, "//h:figure[@id='lead-photo']/h:img").get("alt") == 'A "quoted" & <odd> alt'
@@ -111,12 +123,14 @@ class TestDocument:
         assert root.get("lang") == root.get(XML_LANG) == "de"
 
     def test_typeset_output_is_well_formed(self, build):
-        _, root = build(typeset_first=True, lang="fr",
-                        body='Il dit "oui" -- Mr. X, p. 12 ?\n\n[^1]: « Note » !\n\nAppel[^1].\n')
+        _, root = build(
+            typeset_first=True, lang="fr", body='Il dit "oui" -- Mr. X, p. 12 ?\n\n[^1]: « Note » !\n\nAppel[^1].\n'
+        )
         assert xp(root, "//h:aside")
 
 
 # --- the title block ----------------------------------------------------------------
+
 
 class TestTitleBlock:
     def test_review_header(self, review):
@@ -136,7 +150,11 @@ class TestTitleBlock:
         _, root = build(kicker="K", subtitle="D", author="A", date="2024-03-05")
         header = one(root, "//h:header")
         assert [(c.tag.split("}")[1], c.get("class")) for c in header] == [
-            ("p", "kicker"), ("h1", "headline"), ("p", "dek"), ("p", "byline")]
+            ("p", "kicker"),
+            ("h1", "headline"),
+            ("p", "dek"),
+            ("p", "byline"),
+        ]
 
     def test_article_is_labelled_by_the_title(self, build):
         _, root = build()
@@ -144,11 +162,14 @@ class TestTitleBlock:
         assert article.get("aria-labelledby") == "title"
         assert xp(root, "//*[@id='title']") == [one(root, "//h:h1")]
 
-    @pytest.mark.parametrize("authors, byline", [
-        ("Ann Smith", "By Ann Smith"),
-        (["Ann Smith", "Bob Jones"], "By Ann Smith and Bob Jones"),
-        (["A", "B", "C"], "By A, B and C"),
-    ])
+    @pytest.mark.parametrize(
+        "authors, byline",
+        [
+            ("Ann Smith", "By Ann Smith"),
+            (["Ann Smith", "Bob Jones"], "By Ann Smith and Bob Jones"),
+            (["A", "B", "C"], "By A, B and C"),
+        ],
+    )
     def test_byline(self, build, authors, byline):
         _, root = build(author=authors)
         p = one(root, f"//h:header/h:p[{cls('byline')}]")
@@ -184,6 +205,7 @@ class TestTitleBlock:
 
 # --- the lead photo -----------------------------------------------------------------
 
+
 class TestLeadPhoto:
     def test_review_photo_figure(self, review):
         _, root = review
@@ -197,17 +219,18 @@ class TestLeadPhoto:
         caption = one(fig, f"h:figcaption/h:span[{cls('caption')}]")
         credit = one(fig, f"h:figcaption/h:span[{cls('credit')}]")
         assert caption is not credit and caption.getparent() is credit.getparent()
-        assert text(caption) == ("Halyna Hutchins smiles in front of an old church at sunset "
-                                 "in a still from the documentary.")
+        assert text(caption) == (
+            "Halyna Hutchins smiles in front of an old church at sunset in a still from the documentary."
+        )
         assert text(credit) == "Photo by Felipe Orozco"
-        assert img.get("alt") == ("A smiling Halyna Hutchins stands before an old church, "
-                                  "lit by the setting sun.")
+        assert img.get("alt") == ("A smiling Halyna Hutchins stands before an old church, lit by the setting sun.")
         assert img.get("alt") != text(caption)
 
     def test_caption_markup_is_kept(self, build):
-        _, root = build(photo={"src": "images/p.jpg", "alt": "A barn",
-                               "caption": "The *old* barn", "credit": "Photo: *Ann*"},
-                        image="images/p.jpg")
+        _, root = build(
+            photo={"src": "images/p.jpg", "alt": "A barn", "caption": "The *old* barn", "credit": "Photo: *Ann*"},
+            image="images/p.jpg",
+        )
         fig = one(root, "//h:figure[@id='lead-photo']")
         assert one(fig, f".//h:span[{cls('caption')}]/h:em").text == "old"
         assert one(fig, f".//h:span[{cls('credit')}]/h:em").text == "Ann"
@@ -219,8 +242,7 @@ class TestLeadPhoto:
         assert one(fig, "h:img").get("alt") == "A barn"
 
     def test_credit_only(self, build):
-        _, root = build(photo={"src": "images/p.jpg", "alt": "A barn", "credit": "Ann"},
-                        image="images/p.jpg")
+        _, root = build(photo={"src": "images/p.jpg", "alt": "A barn", "credit": "Ann"}, image="images/p.jpg")
         spans = xp(root, "//h:figure[@id='lead-photo']/h:figcaption/h:span")
         assert [(s.get("class"), s.text) for s in spans] == [("credit", "Ann")]
 
@@ -229,8 +251,7 @@ class TestLeadPhoto:
         assert xp(root, "//h:figure") == []
 
     def test_body_figure_keeps_its_caption(self, build):
-        _, root = build(body='Intro.\n\n![A red box](images/x.jpg "A *box*")\n',
-                        image="images/x.jpg")
+        _, root = build(body='Intro.\n\n![A red box](images/x.jpg "A *box*")\n', image="images/x.jpg")
         fig = one(root, f"//h:div[{cls('body')}]/h:figure[{cls('figure')}]")
         assert one(fig, "h:img").get("src") == "images/x.jpg"
         assert one(fig, "h:img").get("alt") == "A red box"
@@ -272,8 +293,7 @@ class TestFootnotes:
     def test_each_note_is_an_aside_after_its_paragraph(self, notes_doc):
         body = one(notes_doc, f"//h:div[{cls('body')}]")
         kinds = [(c.tag.split("}")[1], c.get("id")) for c in body]
-        assert kinds == [("p", None), ("aside", "fn-1"), ("p", None),
-                         ("p", None), ("aside", "fn-2")]
+        assert kinds == [("p", None), ("aside", "fn-1"), ("p", None), ("p", None), ("aside", "fn-2")]
         for aside in xp(body, "h:aside"):
             assert aside.get(EPUB_TYPE) == "footnote"
             assert aside.get("role") == "doc-footnote"
@@ -311,11 +331,11 @@ class TestFootnotes:
         _, root = build(body="Text.\n\nMore text.\n\n[^x]: Nobody calls me.\n")
         body = one(root, f"//h:div[{cls('body')}]")
         last = body[-1]
-        assert (last.tag, last.get("id"), last.get(EPUB_TYPE)) == \
-            (f"{{{XHTML}}}aside", "fn-x", "footnote")
+        assert (last.tag, last.get("id"), last.get(EPUB_TYPE)) == (f"{{{XHTML}}}aside", "fn-x", "footnote")
         label = one(last, f".//*[{cls('note-label')}]")
         assert label.tag == f"{{{XHTML}}}span"  # nothing to link back to
         assert xp(root, "//h:a[@role='doc-backlink']") == []
+
     def test_named_note_label_matches_its_call(self, build):
         _, root = build(body="A claim[^src].\n\n[^src]: The source.\n")
         call = one(root, "//h:a[@epub:type='noteref']")
@@ -329,16 +349,15 @@ class TestFootnotes:
 
 # --- body structure -----------------------------------------------------------------
 
+
 class TestHeadings:
-    BODY = ("Intro.\n\n## The Set\n\nText.\n\n### On *Rust*\n\nText.\n\n## The Set\n\n"
-            "## Über uns\n\n## ???\n\n## 日本\n")
+    BODY = "Intro.\n\n## The Set\n\nText.\n\n### On *Rust*\n\nText.\n\n## The Set\n\n## Über uns\n\n## ???\n\n## 日本\n"
 
     def test_headings_get_unique_ids(self, build):
         rendition, root = build(body=self.BODY)
         heads = xp(root, f"//h:div[{cls('body')}]/*[self::h:h2 or self::h:h3]")
         ids = [h.get("id") for h in heads]
-        assert ids == ["s-the-set", "s-on-rust", "s-the-set-2", "s-ber-uns", "s-section",
-                       "s-section-2"]
+        assert ids == ["s-the-set", "s-on-rust", "s-the-set-2", "s-ber-uns", "s-section", "s-section-2"]
         all_ids = xp(root, "//@id")
         assert len(all_ids) == len(set(all_ids))
 
@@ -381,15 +400,18 @@ class TestLead:
         assert len(xp(root, f"//*[{cls('lead')}]")) == 1
         assert len(xp(root, f"//*[{cls('lead-in')}]")) == 1
 
-    @pytest.mark.parametrize("body, lead_in, rest", [
-        # up to three words, or up to four ending in punctuation
-        ("Once upon a time there was a story.", "Once upon a", " time there was a story."),
-        ("Yes. That is all of it.", "Yes.", " That is all of it."),
-        ("In Paris, at dawn, it rained.", "In Paris, at dawn,", " it rained."),
-        ("One two three four, five.", "One two three four,", " five."),
-        ("One two three four five, six.", "One two three", " four five, six."),
-        ("  Leading space here now.", "Leading space here", " now."),
-    ])
+    @pytest.mark.parametrize(
+        "body, lead_in, rest",
+        [
+            # up to three words, or up to four ending in punctuation
+            ("Once upon a time there was a story.", "Once upon a", " time there was a story."),
+            ("Yes. That is all of it.", "Yes.", " That is all of it."),
+            ("In Paris, at dawn, it rained.", "In Paris, at dawn,", " it rained."),
+            ("One two three four, five.", "One two three four,", " five."),
+            ("One two three four five, six.", "One two three", " four five, six."),
+            ("  Leading space here now.", "Leading space here", " now."),
+        ],
+    )
     def test_lead_in_words(self, build, body, lead_in, rest):
         _, root = build(body=body + "\n\nSecond paragraph.\n")
         first = one(root, f"//h:p[{cls('lead')}]")
@@ -407,8 +429,7 @@ class TestLead:
 
 class TestBodyBlocks:
     def test_pull_quote(self, build):
-        _, root = build(body="Intro.\n\n> The quote itself.\n{.pullquote}\n\nBetween.\n\n"
-                             "> Plain quote.\n")
+        _, root = build(body="Intro.\n\n> The quote itself.\n{.pullquote}\n\nBetween.\n\n> Plain quote.\n")
         quotes = xp(root, "//h:blockquote")
         assert [q.get("class") for q in quotes] == ["pullquote", None]
         assert text(quotes[0]) == "The quote itself."

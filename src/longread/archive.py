@@ -31,8 +31,7 @@ def source_files(article: Article) -> list[tuple[Path, str]]:
     return files
 
 
-def write_bag(target: Path, article: Article, theme: Theme, outputs: dict[str, bytes],
-              modified: dt.datetime) -> None:
+def write_bag(target: Path, article: Article, theme: Theme, outputs: dict[str, bytes], modified: dt.datetime) -> None:
     """Make the bag in a temporary folder, validate it, then move it into place."""
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
@@ -53,7 +52,7 @@ def write_bag(target: Path, article: Article, theme: Theme, outputs: dict[str, b
         info = {
             "External-Identifier": rec["identifier"],
             "External-Description": rec["title"],
-            "Bagging-Date": modified.astimezone(dt.timezone.utc).date().isoformat(),
+            "Bagging-Date": modified.astimezone(dt.UTC).date().isoformat(),
             "Bag-Group-Identifier": "longread",
         }
         if article.publisher:

@@ -44,13 +44,19 @@ def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str)
     fixed = asdict(options)
     fixed["output_dir"] = str(options.output_dir)
     fixed["build_time"] = str(options.build_time or "")
-    current = {"kind": kind, "options": fixed, "theme": theme_digest(theme_folder), "version": version,
-               "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", "")}
+    current = {
+        "kind": kind,
+        "options": fixed,
+        "theme": theme_digest(theme_folder),
+        "version": version,
+        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+    }
     return json.loads(json.dumps(current))  # as it reads back from the stamp (lists, not tuples)
 
 
-def up_to_date(manuscript: Path, options: BuildOptions, kind: str, theme_folder: Path,
-               version: str) -> tuple[list[Path], list[str]] | None:
+def up_to_date(
+    manuscript: Path, options: BuildOptions, kind: str, theme_folder: Path, version: str
+) -> tuple[list[Path], list[str]] | None:
     """The outputs (and warnings) of a previous build from exactly these inputs, or None."""
     stamp = stamp_path(manuscript, options, kind)
     try:
@@ -66,8 +72,16 @@ def up_to_date(manuscript: Path, options: BuildOptions, kind: str, theme_folder:
     return [Path(p) for p in record["outputs"]], list(record.get("warnings", []))
 
 
-def record(manuscript: Path, inputs: list[Path], outputs: list[Path], warnings: list[str],
-           options: BuildOptions, kind: str, theme_folder: Path, version: str) -> None:
+def record(
+    manuscript: Path,
+    inputs: list[Path],
+    outputs: list[Path],
+    warnings: list[str],
+    options: BuildOptions,
+    kind: str,
+    theme_folder: Path,
+    version: str,
+) -> None:
     stamp = stamp_path(manuscript, options, kind)
     data = {
         "settings": settings(options, kind, theme_folder, version),

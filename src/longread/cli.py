@@ -41,47 +41,89 @@ manuscripts are still built, and the command exits with status 1."""
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="longread", description=DESCRIPTION,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = argparse.ArgumentParser(
+        prog="longread", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     p.add_argument("--version", action="version", version=f"longread {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
-    b = sub.add_parser("build", help="build EPUB and PDF editions of manuscripts",
-                       description="Build the EPUB and PDF editions of one or more manuscripts.",
-                       epilog=BUILD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    b = sub.add_parser(
+        "build",
+        help="build EPUB and PDF editions of manuscripts",
+        description="Build the EPUB and PDF editions of one or more manuscripts.",
+        epilog=BUILD_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(b, "where to write the outputs (default: build/)")
-    b.add_argument("--format", metavar="LIST", default="epub,pdf", type=formats,
-                   help="comma-separated outputs to make: epub, pdf (default: epub,pdf)")
-    b.add_argument("--press", action="store_true",
-                   help="make the press PDF for a print shop: 1/8 in bleed, crop marks, TrimBox "
-                        "and BleedBox (written as NAME-press.pdf)")
+    b.add_argument(
+        "--format",
+        metavar="LIST",
+        default="epub,pdf",
+        type=formats,
+        help="comma-separated outputs to make: epub, pdf (default: epub,pdf)",
+    )
+    b.add_argument(
+        "--press",
+        action="store_true",
+        help="make the press PDF for a print shop: 1/8 in bleed, crop marks, TrimBox "
+        "and BleedBox (written as NAME-press.pdf)",
+    )
 
-    a = sub.add_parser("archive", help="make an archival BagIt package of manuscripts",
-                       description="Make a BagIt bag per manuscript for long-term keeping: the source "
-                                   "and its images, the EPUB, the print PDF, an archival PDF/A-3 "
-                                   "carrying the source, the font licences and a metadata record "
-                                   "(JSON and Dublin Core), with SHA-256 manifests.",
-                       epilog="example:\n  longread archive -o archive     one bag per manuscript in "
-                              "manuscript/, as archive/NAME-archive/",
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    a = sub.add_parser(
+        "archive",
+        help="make an archival BagIt package of manuscripts",
+        description="Make a BagIt bag per manuscript for long-term keeping: the source "
+        "and its images, the EPUB, the print PDF, an archival PDF/A-3 "
+        "carrying the source, the font licences and a metadata record "
+        "(JSON and Dublin Core), with SHA-256 manifests.",
+        epilog="example:\n  longread archive -o archive     one bag per manuscript in "
+        "manuscript/, as archive/NAME-archive/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     common(a, "where to write the bags (default: build/)")
     return p
 
 
 def common(p: argparse.ArgumentParser, output_help: str) -> None:
-    p.add_argument("manuscripts", nargs="*", metavar="MANUSCRIPT", type=Path,
-                   help="a manuscript (.md) or a folder of them (default: manuscript/)")
+    p.add_argument(
+        "manuscripts",
+        nargs="*",
+        metavar="MANUSCRIPT",
+        type=Path,
+        help="a manuscript (.md) or a folder of them (default: manuscript/)",
+    )
     p.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"), help=output_help)
-    p.add_argument("--paper", choices=sorted(PAPERS), default="letter",
-                   help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter")
-    p.add_argument("--theme", metavar="NAME|DIR", default="magazine",
-                   help="a theme in styles/ or a theme folder (default: magazine)")
-    p.add_argument("-j", "--jobs", metavar="N", type=int, default=os.cpu_count() or 1,
-                   help="manuscripts built at once (default: one per core)")
-    p.add_argument("--executor", choices=["local", "dask"], default="local",
-                   help="where the builds run: this machine's cores, or a Dask cluster")
-    p.add_argument("--scheduler", metavar="ADDRESS",
-                   help="the Dask scheduler's address (with --executor dask), e.g. tcp://host:8786")
+    p.add_argument(
+        "--paper",
+        choices=sorted(PAPERS),
+        default="letter",
+        help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter",
+    )
+    p.add_argument(
+        "--theme",
+        metavar="NAME|DIR",
+        default="magazine",
+        help="a theme in styles/ or a theme folder (default: magazine)",
+    )
+    p.add_argument(
+        "-j",
+        "--jobs",
+        metavar="N",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="manuscripts built at once (default: one per core)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="where the builds run: this machine's cores, or a Dask cluster",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="the Dask scheduler's address (with --executor dask), e.g. tcp://host:8786",
+    )
 
 
 def formats(value: str) -> tuple[str, ...]:
@@ -119,8 +161,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace) -> int:
     kind = args.command
-    options = BuildOptions(formats=getattr(args, "format", ("epub", "pdf")), paper=args.paper,
-                           theme=args.theme, output_dir=args.output, press=getattr(args, "press", False))
+    options = BuildOptions(
+        formats=getattr(args, "format", ("epub", "pdf")),
+        paper=args.paper,
+        theme=args.theme,
+        output_dir=args.output,
+        press=getattr(args, "press", False),
+    )
     try:
         theme_dir = themes.find(options.theme)
         paths = args.manuscripts or [Path("manuscript")]
@@ -141,14 +188,21 @@ def run(args: argparse.Namespace) -> int:
             todo.append(path)
         else:
             files, warnings = done
-            outcomes[path] = Outcome(path, [Output(p, p.stat().st_size) for p in files], warnings,
-                                     up_to_date=True)
+            outcomes[path] = Outcome(path, [Output(p, p.stat().st_size) for p in files], warnings, up_to_date=True)
     if todo:
         for outcome in execute(kind, todo, str(theme_dir), options, args):
             outcomes[outcome.manuscript] = outcome
             if not outcome.error:
-                cache.record(outcome.manuscript, outcome.inputs, [o.path for o in outcome.outputs],
-                             outcome.warnings, options, kind, theme_dir, __version__)
+                cache.record(
+                    outcome.manuscript,
+                    outcome.inputs,
+                    [o.path for o in outcome.outputs],
+                    outcome.warnings,
+                    options,
+                    kind,
+                    theme_dir,
+                    __version__,
+                )
     return report([outcomes[p] for p in manuscripts])
 
 
@@ -165,8 +219,7 @@ def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions,
         # mounts the same file system): they get absolute paths.
         remote = replace(options, output_dir=options.output_dir.resolve())
         with Client(args.scheduler) as client:
-            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p
-                       for p in paths}
+            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p for p in paths}
             for future in progress(as_completed(futures), len(paths)):
                 outcome = future.result()
                 outcome.manuscript = futures[future]
@@ -191,8 +244,14 @@ def progress(outcomes, total: int):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    with Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=Console(stderr=True), transient=True) as bar:
+    with Progress(
+        TextColumn("building"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
         task = bar.add_task("build", total=total)
         for outcome in outcomes:
             bar.advance(task)
@@ -226,7 +285,8 @@ def summary(outcomes: list) -> None:
         table.add_row(str(o.manuscript), result, ", ".join(p.path.name for p in o.outputs) or "-", time)
     failed = sum(1 for o in outcomes if o.error)
     table.caption = f"{len(outcomes) - failed} of {len(outcomes)} manuscripts built" + (
-        f", {failed} failed" if failed else "")
+        f", {failed} failed" if failed else ""
+    )
     Console(width=max(100, Console().width), soft_wrap=True).print(table)
 
 

@@ -76,8 +76,11 @@ def read_collection(path: Path) -> Collection:
         src = require_str(path, data, "cover")
         cover_path = images.resolve(path, src)
         info = images.inspect(path, cover_path)
-        cover = Image(key="cover-" + images.key_for(cover_path, info, set()), path=cover_path,
-                      alt=f"The cover of {require_str(path, data, 'title')}")
+        cover = Image(
+            key="cover-" + images.key_for(cover_path, info, set()),
+            path=cover_path,
+            alt=f"The cover of {require_str(path, data, 'title')}",
+        )
     title = require_str(path, data, "title", required=True)
     article = Article(
         source=path,
@@ -117,42 +120,61 @@ def prefixed(rendition: Rendition, tag: str) -> Rendition:
     )
     body = inner_xml(root).replace(f' xmlns:epub="{EPUB_NS}"', "")
     return dataclasses.replace(
-        rendition, article=article, body=body,
+        rendition,
+        article=article,
+        body=body,
         headings=tuple((f"{tag}-{i}", text, level) for i, text, level in rendition.headings),
-        pages=tuple((label, f"{tag}-{i}") for label, i in rendition.pages))
+        pages=tuple((label, f"{tag}-{i}") for label, i in rendition.pages),
+    )
 
 
 def title_page(c: Collection) -> Rendition:
     a = c.article
-    parts = ['<section class="collection-title" epub:type="titlepage">',
-             f'<h1 class="headline" id="title">{a.title_html}</h1>']
+    parts = [
+        '<section class="collection-title" epub:type="titlepage">',
+        f'<h1 class="headline" id="title">{a.title_html}</h1>',
+    ]
     if a.dek_html:
         parts.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
     if a.authors:
         names = [escape(n) for n in a.authors]
         joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        parts.append(f'<p class="byline">Edited by {joined}</p>' if a.lang.startswith("en")
-                     else f'<p class="byline">{joined}</p>')
+        parts.append(
+            f'<p class="byline">Edited by {joined}</p>'
+            if a.lang.startswith("en")
+            else f'<p class="byline">{joined}</p>'
+        )
     if a.publisher:
         parts.append(f'<p class="publisher">{escape(a.publisher)}</p>')
     parts.append("</section>")
-    return Rendition(article=dataclasses.replace(a, photo=None), title=a.title_text, lang=a.lang,
-                     body="\n".join(parts), headings=(("title", a.title_text, 1),))
+    return Rendition(
+        article=dataclasses.replace(a, photo=None),
+        title=a.title_text,
+        lang=a.lang,
+        body="\n".join(parts),
+        headings=(("title", a.title_text, 1),),
+    )
 
 
 def combined(c: Collection, front: Rendition, parts: tuple[Rendition, ...]) -> Rendition:
     """One document for the print edition: title page, contents, then every article."""
-    contents = "".join(
-        f'<li><a href="#{p.headings[0][0]}">{escape(p.title)}</a></li>' for p in parts)
-    body = [front.body,
-            f'<nav class="contents" role="doc-toc" aria-labelledby="contents-title">'
-            f'<h2 id="contents-title">Contents</h2><ol>{contents}</ol></nav>']
+    contents = "".join(f'<li><a href="#{p.headings[0][0]}">{escape(p.title)}</a></li>' for p in parts)
+    body = [
+        front.body,
+        f'<nav class="contents" role="doc-toc" aria-labelledby="contents-title">'
+        f'<h2 id="contents-title">Contents</h2><ol>{contents}</ol></nav>',
+    ]
     body += [f'<div class="collection-part">{p.body}</div>' for p in parts]
     everything = tuple(im for p in parts for im in p.article.images)
     article = dataclasses.replace(c.article, photo=None, figures=everything)
     headings = tuple(h for p in parts for h in p.headings)
-    return Rendition(article=article, title=c.article.title_text, lang=c.article.lang,
-                     body="\n".join(body), headings=(front.headings[0], *headings))
+    return Rendition(
+        article=article,
+        title=c.article.title_text,
+        lang=c.article.lang,
+        body="\n".join(body),
+        headings=(front.headings[0], *headings),
+    )
 
 
 def slug(path: Path) -> str:

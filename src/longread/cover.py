@@ -65,10 +65,13 @@ def words_of(fragment: str) -> list[Word]:
 
 def render(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | None = None) -> bytes:
     """The cover as a JPEG, from the cache when the same cover was made before."""
-    key = hashlib.sha256("|".join([article.title_html, article.title_text, article.kicker,
-                                   repr(sorted(theme.cover.items())), "v1"]).encode()
-                         + "".join(digest(f.path) for f in theme.faces).encode()
-                         + (photo or b"")).hexdigest()
+    key = hashlib.sha256(
+        "|".join(
+            [article.title_html, article.title_text, article.kicker, repr(sorted(theme.cover.items())), "v1"]
+        ).encode()
+        + "".join(digest(f.path) for f in theme.faces).encode()
+        + (photo or b"")
+    ).hexdigest()
     cached = cache_dir / f"cover-{key}.jpg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes()

@@ -28,13 +28,25 @@ ARTICLE = "article.xhtml"
 COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "images/cover.jpg"
 
-LABELS = {"contents": "Contents", "landmarks": "Landmarks", "cover": "Cover",
-          "start": "Start of the article", "pages": "Pages"}
+LABELS = {
+    "contents": "Contents",
+    "landmarks": "Landmarks",
+    "cover": "Cover",
+    "start": "Start of the article",
+    "pages": "Pages",
+}
 
 
-def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], modified: dt.datetime,
-          cache_dir: Path | None, page_source: str = "",
-          chapters: tuple[tuple[str, Rendition], ...] = (), cover_file: Path | None = None) -> bytes:
+def write(
+    rendition: Rendition,
+    theme: Theme,
+    font_files: dict[Path, bytes],
+    modified: dt.datetime,
+    cache_dir: Path | None,
+    page_source: str = "",
+    chapters: tuple[tuple[str, Rendition], ...] = (),
+    cover_file: Path | None = None,
+) -> bytes:
     """The EPUB of one article (``rendition``), or of a collection: then ``rendition``
     carries the collection's metadata, ``chapters`` are its content documents, by
     file name, in reading order, and ``cover_file`` may give a finished cover."""
@@ -64,18 +76,26 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
     stylesheets = []
     for css in (theme.base_css, theme.epub_css):
         href = "styles/" + css.relative_to(theme.folder).as_posix()
-        book.add_item(epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css",
-                                    content=css.read_bytes()))
+        book.add_item(
+            epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css", content=css.read_bytes())
+        )
         stylesheets.append(href)
 
     for path, data in font_files.items():
         rel = path.relative_to(theme.folder).as_posix()
-        book.add_item(epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}",
-                                    media_type="font/ttf", content=data))
+        book.add_item(
+            epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}", media_type="font/ttf", content=data)
+        )
     for licence in theme.licences:
         rel = licence.relative_to(theme.folder).as_posix()
-        book.add_item(epub.EpubItem(uid=f"licence-{licence.stem}", file_name=f"styles/{rel}",
-                                    media_type="text/plain", content=licence.read_bytes()))
+        book.add_item(
+            epub.EpubItem(
+                uid=f"licence-{licence.stem}",
+                file_name=f"styles/{rel}",
+                media_type="text/plain",
+                content=licence.read_bytes(),
+            )
+        )
 
     photo_bytes = None
     for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
@@ -83,40 +103,66 @@ def write(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], mod
         data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir)
         if photo_bytes is None and im.key == cover_photo_key(rendition, chapters):
             photo_bytes = data
-        book.add_item(epub.EpubItem(uid=f"img-{im.key.replace('.', '-')}", file_name=f"images/{im.key}",
-                                    media_type="image/png" if ext == "png" else "image/jpeg",
-                                    content=data))
+        book.add_item(
+            epub.EpubItem(
+                uid=f"img-{im.key.replace('.', '-')}",
+                file_name=f"images/{im.key}",
+                media_type="image/png" if ext == "png" else "image/jpeg",
+                content=data,
+            )
+        )
 
     if cover_file:
         cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir)
     else:
         cover_bytes = cover.render(a, theme, photo_bytes, cache_dir)
     book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)
-    cover_page = epub.EpubItem(uid="cover-page", file_name=COVER_PAGE, media_type="application/xhtml+xml",
-                               content=cover_document(a, tuple(stylesheets)).encode())
-    content = [epub.EpubItem(uid=name.removesuffix(".xhtml"), file_name=name,
-                             media_type="application/xhtml+xml",
-                             content=document(r, tuple(stylesheets)).encode())
-               for name, r in chapters]
-    nav = epub.EpubItem(uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml",
-                        content=nav_document(rendition, chapters).encode())
+    cover_page = epub.EpubItem(
+        uid="cover-page",
+        file_name=COVER_PAGE,
+        media_type="application/xhtml+xml",
+        content=cover_document(a, tuple(stylesheets)).encode(),
+    )
+    content = [
+        epub.EpubItem(
+            uid=name.removesuffix(".xhtml"),
+            file_name=name,
+            media_type="application/xhtml+xml",
+            content=document(r, tuple(stylesheets)).encode(),
+        )
+        for name, r in chapters
+    ]
+    nav = epub.EpubItem(
+        uid="nav",
+        file_name="nav.xhtml",
+        media_type="application/xhtml+xml",
+        content=nav_document(rendition, chapters).encode(),
+    )
     nav.properties = ["nav"]
     for item in (cover_page, *content, nav):
         book.add_item(item)
-    book.toc = [epub.Link(f"{name}#{ident}" if level > 1 else name, text, f"toc-{name[:-6]}-{ident}")
-                for name, r in chapters for ident, text, level in r.headings]
+    book.toc = [
+        epub.Link(f"{name}#{ident}" if level > 1 else name, text, f"toc-{name[:-6]}-{ident}")
+        for name, r in chapters
+        for ident, text, level in r.headings
+    ]
     book.add_item(epub.EpubNcx())
     book.spine = [cover_page, *content]
 
     raw = io.BytesIO()
-    epub.write_epub(raw, book, {
-        "mtime": modified.astimezone(dt.timezone.utc).replace(tzinfo=None),
-        "epub2_guide": False,
-        "epub3_landmark": False,
-        "epub3_pages": False,
-        "raise_exceptions": True,
-    })
-    return repack(raw.getvalue(), modified, {f"{book.FOLDER_NAME}/content.opf": lambda opf: package_language(opf, a.lang)})
+    epub.write_epub(
+        raw,
+        book,
+        {
+            "mtime": modified.astimezone(dt.UTC).replace(tzinfo=None),
+            "epub2_guide": False,
+            "epub3_landmark": False,
+            "epub3_pages": False,
+            "raise_exceptions": True,
+        },
+    )
+    opf = f"{book.FOLDER_NAME}/content.opf"
+    return repack(raw.getvalue(), modified, {opf: lambda data: package_language(data, a.lang)})
 
 
 def cover_photo_key(rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> str | None:
@@ -127,8 +173,7 @@ def cover_photo_key(rendition: Rendition, chapters: tuple[tuple[str, Rendition],
     return None
 
 
-def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rendition],
-                               page_source: str) -> None:
+def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rendition], page_source: str) -> None:
     """EPUB Accessibility 1.1 discovery metadata, written from what the book holds."""
     has_images = any(r.article.images for r in parts)
     has_notes = any(r.article.notes for r in parts)
@@ -151,19 +196,20 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rend
     if pages:
         meta.append(("schema:accessibilityFeature", "printPageNumbers"))
         meta.append(("schema:accessibilityFeature", "pageNavigation"))
-        meta.append(("pageBreakSource",
-                     f"The {page_source} print edition (PDF) made by longread from the same manuscript"))
+        meta.append(
+            ("pageBreakSource", f"The {page_source} print edition (PDF) made by longread from the same manuscript")
+        )
     what = "A single article" if len(parts) == 1 else f"A collection of {len(parts)} articles"
-    summary = (f"{what} with a navigable table of contents, headings in a logical "
-               "order, and a reading order that follows the printed layout. ")
+    summary = (
+        f"{what} with a navigable table of contents, headings in a logical "
+        "order, and a reading order that follows the printed layout. "
+    )
     if has_images:
-        summary += ("Every image, the cover included, has a text description; the photo "
-                    "captions and credits are text. ")
+        summary += "Every image, the cover included, has a text description; the photo captions and credits are text. "
     if has_notes:
         summary += "Footnotes are linked to and from their calls in the text. "
     if pages:
-        summary += (f"Page numbers and a page list match the {pages}-page {page_source} "
-                    "print edition. ")
+        summary += f"Page numbers and a page list match the {pages}-page {page_source} print edition. "
     summary += "The text can be resized and restyled by the reader. No known hazards."
     meta.append(("schema:accessibilitySummary", summary))
     for prop, value in meta:
@@ -176,7 +222,7 @@ def cover_document(a: Article, stylesheets: tuple[str, ...]) -> str:
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
-        f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(a.title_text)}</title>\n{links}\n</head>\n"
+        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(a.title_text)}</title>\n{links}\n</head>\n'
         '<body epub:type="frontmatter">\n<section class="cover" epub:type="cover">\n'
         f'<img src="{COVER_IMAGE}" role="doc-cover" alt="{escape(cover.alt_text(a))}"/>\n'
         "</section>\n</body>\n</html>\n"
@@ -200,17 +246,20 @@ def nav_document(r: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> s
             path.append((level, children))
 
     def ol(nodes: list) -> str:
-        lis = [f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>'
-               for href, text, children in nodes]
+        lis = [
+            f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>'
+            for href, text, children in nodes
+        ]
         return "<ol>" + "".join(lis) + "</ol>"
 
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
         f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
-        f"<head>\n<meta charset=\"utf-8\"/>\n<title>{escape(r.title)}</title>\n</head>\n<body>\n"
+        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(r.title)}</title>\n</head>\n<body>\n'
         f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1{label_lang}>{LABELS["contents"]}</h1>\n'
         f"{ol(root)}\n</nav>\n"
-        f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n<h2{label_lang}>{LABELS["landmarks"]}</h2>\n<ol>\n'
+        f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n'
+        f"<h2{label_lang}>{LABELS['landmarks']}</h2>\n<ol>\n"
         f'<li><a epub:type="cover" href="{COVER_PAGE}"{label_lang}>{LABELS["cover"]}</a></li>\n'
         f'<li><a epub:type="bodymatter" href="{chapters[0][0]}"{label_lang}>{LABELS["start"]}</a></li>\n'
         "</ol>\n</nav>\n" + page_list(chapters, label_lang) + "</body>\n</html>\n"
@@ -218,12 +267,15 @@ def nav_document(r: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> s
 
 
 def page_list(chapters: tuple[tuple[str, Rendition], ...], label_lang: str) -> str:
-    items = "".join(f'<li><a href="{name}#{ident}">{escape(label)}</a></li>'
-                    for name, r in chapters for label, ident in r.pages)
+    items = "".join(
+        f'<li><a href="{name}#{ident}">{escape(label)}</a></li>' for name, r in chapters for label, ident in r.pages
+    )
     if not items:
         return ""
-    return (f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n'
-            f'<h2{label_lang}>{LABELS["pages"]}</h2>\n<ol>{items}</ol>\n</nav>\n')
+    return (
+        f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n'
+        f"<h2{label_lang}>{LABELS['pages']}</h2>\n<ol>{items}</ol>\n</nav>\n"
+    )
 
 
 def package_language(opf: bytes, lang: str) -> bytes:
@@ -238,7 +290,7 @@ def repack(data: bytes, modified: dt.datetime, patches: dict | None = None) -> b
     """Rewrite the ZIP with fixed entry times and order: reproducible bytes, and the
     ``mimetype`` entry first and stored, as OCF requires.  ``patches`` maps entry
     names to functions that rewrite their content on the way."""
-    stamp = modified.astimezone(dt.timezone.utc).timetuple()[:6]
+    stamp = modified.astimezone(dt.UTC).timetuple()[:6]
     stamp = max(stamp, (1980, 1, 1, 0, 0, 0))
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:

@@ -34,8 +34,14 @@ def missing(text: str, theme: Theme) -> list[str]:
     covered: set[int] = set()
     for face in theme.faces:
         covered |= cmap(face.path)
-    lacking = {c for c in set(text) if ord(c) not in covered and c.isprintable()
-               and not c.isspace() and ord(c) not in (0x200B, 0x200C, 0x200D, 0x2060, 0xFE0F)}
+    lacking = {
+        c
+        for c in set(text)
+        if ord(c) not in covered
+        and c.isprintable()
+        and not c.isspace()
+        and ord(c) not in (0x200B, 0x200C, 0x200D, 0x2060, 0xFE0F)
+    }
     return sorted(lacking)
 
 
@@ -56,8 +62,12 @@ def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
     plan.unicode_set.update(ord(c) for c in chars)
     # Keep every OpenType feature (small caps, ligatures, kerning, marks), every
     # script and every name record: the subset is the same typeface, only smaller.
-    for which in (hb.SubsetInputSets.LAYOUT_FEATURE_TAG, hb.SubsetInputSets.LAYOUT_SCRIPT_TAG,
-                  hb.SubsetInputSets.NAME_ID, hb.SubsetInputSets.NAME_LANG_ID):
+    for which in (
+        hb.SubsetInputSets.LAYOUT_FEATURE_TAG,
+        hb.SubsetInputSets.LAYOUT_SCRIPT_TAG,
+        hb.SubsetInputSets.NAME_ID,
+        hb.SubsetInputSets.NAME_LANG_ID,
+    ):
         kept = plan.sets(which)
         kept.clear()
         kept.invert()

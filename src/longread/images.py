@@ -54,12 +54,12 @@ class Info:
 def resolve(manuscript: Path, src: str) -> Path:
     """The file an image reference names, provided it lies inside the manuscript's folder."""
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src):
-        raise ManuscriptError(manuscript, f"image {src!r} is a URL; longread only reads "
-                                          "image files inside the manuscript's folder")
+        raise ManuscriptError(
+            manuscript, f"image {src!r} is a URL; longread only reads image files inside the manuscript's folder"
+        )
     rel = urllib.parse.unquote(src)
     if not rel or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-        raise ManuscriptError(manuscript, f"image {src!r} is an absolute path; give a path "
-                                          "relative to the manuscript")
+        raise ManuscriptError(manuscript, f"image {src!r} is an absolute path; give a path relative to the manuscript")
     folder = manuscript.parent.resolve()
     target = (folder / rel).resolve()
     if not target.is_relative_to(folder):
@@ -71,23 +71,30 @@ def resolve(manuscript: Path, src: str) -> Path:
 
 def inspect(manuscript: Path, path: Path) -> Info:
     """Read an image's header: refuse what is not a supported raster image or is a bomb."""
-    name = path.relative_to(manuscript.parent.resolve()) if path.is_relative_to(
-        manuscript.parent.resolve()) else path.name
+    name = (
+        path.relative_to(manuscript.parent.resolve()) if path.is_relative_to(manuscript.parent.resolve()) else path.name
+    )
     try:
         with PILImage.open(path) as im:
             fmt = im.format or "?"
-            info = Info(im.width, im.height, fmt,
-                        im.mode in {"RGBA", "LA", "PA", "La", "RGBa"}
-                        or (im.mode == "P" and "transparency" in im.info),
-                        STAND_IN_MARK in (im.info.get("comment") or b""))
+            info = Info(
+                im.width,
+                im.height,
+                fmt,
+                im.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (im.mode == "P" and "transparency" in im.info),
+                STAND_IN_MARK in (im.info.get("comment") or b""),
+            )
     except PILImage.DecompressionBombError:
-        raise ManuscriptError(manuscript, f"image {name} is too large to process safely "
-                                          f"(over {PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels)") from None
+        raise ManuscriptError(
+            manuscript,
+            f"image {name} is too large to process safely (over {PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
+        ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         head = path.read_bytes()[:256].lstrip()
         kind = " (it is SVG/XML, which longread does not embed)" if head.startswith((b"<?xml", b"<svg")) else ""
-        raise ManuscriptError(manuscript, f"image {name} is not a readable JPEG, PNG, GIF, "
-                                          f"WebP or TIFF file{kind}") from None
+        raise ManuscriptError(
+            manuscript, f"image {name} is not a readable JPEG, PNG, GIF, WebP or TIFF file{kind}"
+        ) from None
     if fmt not in FORMATS:
         raise ManuscriptError(manuscript, f"image {name} is a {fmt} file; use JPEG, PNG, GIF, WebP or TIFF")
     return info
@@ -104,8 +111,7 @@ def key_for(path: Path, info: Info, taken: set[str]) -> str:
 
 def warnings_for(manuscript: Path, path: Path, info: Info) -> list[str]:
     if info.stand_in:
-        return [f"{manuscript}: {path.name} is the stand-in image; replace it with the real "
-                "photo before publishing"]
+        return [f"{manuscript}: {path.name} is the stand-in image; replace it with the real photo before publishing"]
     return []
 
 
@@ -171,8 +177,9 @@ def to_srgb(im: PILImage.Image, icc: bytes | None, keep_alpha: bool) -> PILImage
             base = im.convert("CMYK") if im.mode == "CMYK" else im.convert("RGB") if im.mode not in {"L", "RGB"} else im
             if base.mode == "L":
                 base = base.convert("RGB")
-            im = ImageCms.profileToProfile(base, src, _SRGB, outputMode=mode,
-                                           renderingIntent=ImageCms.Intent.PERCEPTUAL)
+            im = ImageCms.profileToProfile(
+                base, src, _SRGB, outputMode=mode, renderingIntent=ImageCms.Intent.PERCEPTUAL
+            )
         except (ImageCms.PyCMSError, OSError, ValueError):
             im = im.convert("RGB")
     elif im.mode != "RGB":
@@ -180,4 +187,3 @@ def to_srgb(im: PILImage.Image, icc: bytes | None, keep_alpha: bool) -> PILImage
     if alpha is not None:
         im.putalpha(alpha)
     return im
-

@@ -39,7 +39,7 @@ def record(article: Article, modified: dt.datetime) -> dict:
         "date": article.date.isoformat() if article.date else "",
         "rights": article.rights,
         "source": article.source_url,
-        "modified": modified.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "modified": modified.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
     }
     return {k: v for k, v in rec.items() if v}
 
@@ -50,10 +50,19 @@ def to_json(rec: dict) -> bytes:
 
 def to_dublin_core(rec: dict) -> bytes:
     """A simple Dublin Core XML record (the OAI-DC shape archives ingest)."""
-    lines = ['<?xml version="1.0" encoding="utf-8"?>',
-             f'<metadata xmlns:dc="{DC}" xmlns:dcterms="{DCTERMS}">']
-    for key in ("identifier", "title", "creator", "language", "description", "subject",
-                "publisher", "date", "rights", "source"):
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<metadata xmlns:dc="{DC}" xmlns:dcterms="{DCTERMS}">']
+    for key in (
+        "identifier",
+        "title",
+        "creator",
+        "language",
+        "description",
+        "subject",
+        "publisher",
+        "date",
+        "rights",
+        "source",
+    ):
         for value in _values(rec, key):
             lines.append(f"  <dc:{key}>{escape(value)}</dc:{key}>")
     lines.append(f"  <dcterms:modified>{rec['modified']}</dcterms:modified>")
@@ -72,8 +81,9 @@ def to_xmp(rec: dict) -> bytes:
         if rec.get(key):
             parts.append(f"<dc:{key}><rdf:Seq><rdf:li>{escape(rec[key])}</rdf:li></rdf:Seq></dc:{key}>")
     if rec.get("rights"):
-        parts.append("<dc:rights><rdf:Alt><rdf:li xml:lang=\"x-default\">"
-                     f"{escape(rec['rights'])}</rdf:li></rdf:Alt></dc:rights>")
+        parts.append(
+            f'<dc:rights><rdf:Alt><rdf:li xml:lang="x-default">{escape(rec["rights"])}</rdf:li></rdf:Alt></dc:rights>'
+        )
     if rec.get("source"):
         parts.append(f"<dc:source>{escape(rec['source'])}</dc:source>")
     parts.append("</rdf:Description>")

@@ -25,8 +25,11 @@ _NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")
 def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
     root = parse(rendition.body)
     article = root.find("article")
-    slots = [(el, slot) for el, slot, _ in text_slots(article, rendition.lang)
-             if getattr(el, slot) and not _in_note(el, slot)]
+    slots = [
+        (el, slot)
+        for el, slot, _ in text_slots(article, rendition.lang)
+        if getattr(el, slot) and not _in_note(el, slot)
+    ]
     # The squashed text of the article, and for each of its characters the slot
     # and offset it comes from.
     chars: list[str] = []
@@ -54,9 +57,11 @@ def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
     pages = []
     # Insert from the end so earlier offsets stay valid.
     for number, slot_index, offset in reversed(found):
-        marker = etree.Element("span", {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak",
-                                        "id": f"page-{number}", "aria-label": str(number)},
-                               nsmap={"epub": EPUB_NS})
+        marker = etree.Element(
+            "span",
+            {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": f"page-{number}", "aria-label": str(number)},
+            nsmap={"epub": EPUB_NS},
+        )
         if slot_index < 0:
             article.insert(0, marker)
         else:

@@ -46,22 +46,34 @@ class Layout:
     warnings: list[str] = field(default_factory=list)
 
 
-def lay_out(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], paper: str,
-            press: bool = False, cache_dir: Path | None = None) -> Layout:
+def lay_out(
+    rendition: Rendition,
+    theme: Theme,
+    font_files: dict[Path, bytes],
+    paper: str,
+    press: bool = False,
+    cache_dir: Path | None = None,
+) -> Layout:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
     if paper not in theme.paper_css:
-        raise ManuscriptError(theme.folder / "theme.yaml",
-                              f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.paper_css))})")
+        raise ManuscriptError(
+            theme.folder / "theme.yaml",
+            f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.paper_css))})",
+        )
     if press and theme.press_css is None:
         raise ManuscriptError(theme.folder / "theme.yaml", "the theme has no press stylesheet")
     article = rendition.article
     # Images are served from memory under a base folder that holds nothing else.
     base = article.folder.resolve() / ".longread-print"
-    fetcher = _fetcher(theme, {(base / "images" / im.key).as_posix(): im for im in article.images},
-                       {p.resolve().as_posix(): data for p, data in font_files.items()}, cache_dir)
+    fetcher = _fetcher(
+        theme,
+        {(base / "images" / im.key).as_posix(): im for im in article.images},
+        {p.resolve().as_posix(): data for p, data in font_files.items()},
+        cache_dir,
+    )
     font_config = FontConfiguration()
     layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
     if press:
@@ -73,16 +85,20 @@ def lay_out(rendition: Rendition, theme: Theme, font_files: dict[Path, bytes], p
         try:
             doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
         except FatalURLFetchingError as e:
-            raise ManuscriptError(article.source,
-                                  f"the PDF needed a resource longread does not allow ({e})") from None
+            raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
     layout = Layout(rendition, doc, page_starts(doc), press)
     layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
     layout.warnings += resolution_warnings(doc, article.images, article.source)
     return layout
 
 
-def write(layout: Layout, variant: str = "pdf/ua-1", attachments: tuple[tuple[Path, str, str], ...] = (),
-          xmp: bytes | None = None, stamp: dt.datetime | None = None) -> bytes:
+def write(
+    layout: Layout,
+    variant: str = "pdf/ua-1",
+    attachments: tuple[tuple[Path, str, str], ...] = (),
+    xmp: bytes | None = None,
+    stamp: dt.datetime | None = None,
+) -> bytes:
     """The laid-out pages as a PDF of the given variant (tagged PDF/UA by default).
 
     ``attachments`` are (file, name, description) triples, embedded in PDF/A-3
@@ -91,9 +107,18 @@ def write(layout: Layout, variant: str = "pdf/ua-1", attachments: tuple[tuple[Pa
     from weasyprint import Attachment
 
     a = layout.rendition.article
-    files = [Attachment(file_obj=io.BytesIO(path.read_bytes()), name=name, description=desc,
-                        created=stamp, modified=stamp, relationship="Source")
-             for path, name, desc in attachments]
+    files = [
+        Attachment(
+            file_obj=io.BytesIO(path.read_bytes()),
+            name=name,
+            description=desc,
+            created=stamp,
+            modified=stamp,
+            relationship="Source",
+        )
+        for path, name, desc in attachments
+    ]
+
     def finish(document, pdf) -> None:
         if layout.press:
             _press_boxes(pdf)
@@ -133,8 +158,7 @@ def _press_boxes(pdf) -> None:
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Dictionary) and obj.get("Type") == "/Page" and "TrimBox" in obj:
             x0, y0, x1, y1 = obj["TrimBox"]
-            obj["BleedBox"] = pydyf.Array([x0 - PRESS_BLEED, y0 - PRESS_BLEED,
-                                           x1 + PRESS_BLEED, y1 + PRESS_BLEED])
+            obj["BleedBox"] = pydyf.Array([x0 - PRESS_BLEED, y0 - PRESS_BLEED, x1 + PRESS_BLEED, y1 + PRESS_BLEED])
 
 
 def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], cache_dir: Path | None):
@@ -154,8 +178,7 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
                 return URLFetcherResponse(url, data, {"Content-Type": mime})
             if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
-                return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()],
-                                          {"Content-Type": "font/ttf"})
+                return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()], {"Content-Type": "font/ttf"})
             if parts.scheme == "file" and Path(path).resolve().is_relative_to(theme_root):
                 return URLFetcherResponse(url, Path(path).resolve().read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
@@ -164,6 +187,7 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
 
 
 # --- reading the layout -----------------------------------------------------------
+
 
 def _flow_boxes(page_box):
     """The boxes of a page's main flow, in order: no margin boxes (running heads,
@@ -211,9 +235,12 @@ def resolution_warnings(doc, article_images: tuple[Image, ...], source: Path) ->
                 width_px, _ = images.print_size(im.path)
                 ppi = width_px / (box.width / 96)
                 worst[im.key] = min(ppi, worst.get(im.key, ppi))
-    return [f"{source}: image {by_key['images/' + key].path.name} prints at {ppi:.0f} ppi "
-            f"(under {PRINT_PPI}); supply a larger file for print"
-            for key, ppi in sorted(worst.items()) if ppi < MIN_PPI]
+    return [
+        f"{source}: image {by_key['images/' + key].path.name} prints at {ppi:.0f} ppi "
+        f"(under {PRINT_PPI}); supply a larger file for print"
+        for key, ppi in sorted(worst.items())
+        if ppi < MIN_PPI
+    ]
 
 
 class _collect_warnings:  # noqa: N801 (used as a context manager)

@@ -15,10 +15,10 @@ from .collection import combined, is_collection, prefixed, read_collection, titl
 from .collection import slug as collection_slug
 from .errors import ManuscriptError
 from .files import write_atomically
-from .sources import find_manuscripts
 from .model import BuildOptions, Outcome, Output, Rendition, Theme
 from .read import read
 from .render import render
+from .sources import find_manuscripts
 from .typeset import typeset
 from .xhtml import plain_text
 
@@ -44,10 +44,10 @@ def build_time(options: BuildOptions) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except (ValueError, OverflowError, OSError):
             raise ManuscriptError("SOURCE_DATE_EPOCH", f"not a Unix timestamp: {epoch!r}") from None
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
@@ -60,13 +60,13 @@ def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
     if lacking:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
         more = f" and {len(lacking) - 8} more" if len(lacking) > 8 else ""
-        result.warnings.append(f"{path}: the theme's fonts cannot show {shown}{more}; "
-                               "a fallback font will be used")
+        result.warnings.append(f"{path}: the theme's fonts cannot show {shown}{more}; a fallback font will be used")
     return rendition
 
 
-def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: Result,
-             archival: bool = False) -> dict[str, bytes]:
+def editions(
+    rendition: Rendition, theme: Theme, options: BuildOptions, result: Result, archival: bool = False
+) -> dict[str, bytes]:
     """The outputs of one rendition, by file-name suffix."""
     cache_dir = options.output_dir / ".cache"
     stamp = build_time(options)
@@ -75,12 +75,12 @@ def editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: 
     # lock) while WeasyPrint lays out the pages; the writers then find them cached.
     with ThreadPoolExecutor(max_workers=2) as pool:
         ahead = prepare_images(pool, rendition, theme, options, cache_dir, archival)
-        return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival,
-                              ahead)
+        return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival, ahead)
 
 
-def prepare_images(pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme, options: BuildOptions,
-                   cache_dir: Path, archival: bool) -> list[Future]:
+def prepare_images(
+    pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme, options: BuildOptions, cache_dir: Path, archival: bool
+) -> list[Future]:
     a = rendition.article
     jobs = []
     if "epub" in options.formats or archival:
@@ -94,9 +94,17 @@ def prepare_images(pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme,
     return jobs
 
 
-def write_editions(rendition: Rendition, theme: Theme, options: BuildOptions, result: Result,
-                   font_files: dict[Path, bytes], cache_dir: Path, stamp: dt.datetime, archival: bool,
-                   ahead: list[Future]) -> dict[str, bytes]:
+def write_editions(
+    rendition: Rendition,
+    theme: Theme,
+    options: BuildOptions,
+    result: Result,
+    font_files: dict[Path, bytes],
+    cache_dir: Path,
+    stamp: dt.datetime,
+    archival: bool,
+    ahead: list[Future],
+) -> dict[str, bytes]:
     made: dict[str, bytes] = {}
     if "pdf" in options.formats or archival:
         from . import pdf  # WeasyPrint is loaded only when a PDF is wanted
@@ -108,17 +116,21 @@ def write_editions(rendition: Rendition, theme: Theme, options: BuildOptions, re
 
             rec = metadata.record(rendition.article, stamp)
             made["-archival.pdf"] = pdf.write(
-                layout, variant=ARCHIVAL_VARIANT, stamp=stamp, xmp=metadata.to_xmp(rec),
-                attachments=tuple((p, rel, "source of this article") for p, rel in
-                                  source_files(rendition.article)))
+                layout,
+                variant=ARCHIVAL_VARIANT,
+                stamp=stamp,
+                xmp=metadata.to_xmp(rec),
+                attachments=tuple((p, rel, "source of this article") for p, rel in source_files(rendition.article)),
+            )
         result.warnings += layout.warnings
         # The e-book carries the page numbers of the print edition made beside it.
         rendition = pagelist.mark_pages(rendition, layout.page_starts)
     for job in ahead:
         job.result()  # an image that cannot be made fails the build here, by name
     if "epub" in options.formats or archival:
-        made[".epub"] = epub.write(rendition, theme, font_files, stamp, cache_dir,
-                                   page_source=PAPER_NAMES[options.paper])
+        made[".epub"] = epub.write(
+            rendition, theme, font_files, stamp, cache_dir, page_source=PAPER_NAMES[options.paper]
+        )
     return made
 
 
@@ -156,11 +168,16 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         result.warnings += layout.warnings
     if "epub" in options.formats:
-        chapters = (("titlepage.xhtml", front),
-                    *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
-        made[".epub"] = epub.write(front, theme, font_files, build_time(options), cache_dir,
-                                   chapters=chapters,
-                                   cover_file=c.article.photo.path if c.article.photo else None)
+        chapters = (("titlepage.xhtml", front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
+        made[".epub"] = epub.write(
+            front,
+            theme,
+            font_files,
+            build_time(options),
+            cache_dir,
+            chapters=chapters,
+            cover_file=c.article.photo.path if c.article.photo else None,
+        )
     write_outputs(collection_slug(path), made, options, result)
     return result
 
@@ -181,8 +198,7 @@ def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
     made = editions(rendition, theme, options, result, archival=True)
     slug = rendition.article.slug
     target = options.output_dir / f"{slug}-archive"
-    write_bag(target, rendition.article, theme, {slug + k: v for k, v in made.items()},
-              build_time(options))
+    write_bag(target, rendition.article, theme, {slug + k: v for k, v in made.items()}, build_time(options))
     result.outputs.append(Output(target, sum(f.stat().st_size for f in target.rglob("*") if f.is_file())))
     return result
 

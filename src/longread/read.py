@@ -23,8 +23,16 @@ from .model import Article, Image, Note
 from .xhtml import inner_xml, parse, plain_text
 
 KNOWN_KEYS = {
-    "title", "subtitle", "kicker", "author", "date", "lang", "publisher",
-    "source", "rights", "photo",
+    "title",
+    "subtitle",
+    "kicker",
+    "author",
+    "date",
+    "lang",
+    "publisher",
+    "source",
+    "rights",
+    "photo",
 }
 PHOTO_KEYS = {"src", "alt", "caption", "credit"}
 
@@ -42,11 +50,59 @@ _ILLEGAL = re.compile(
 # The allow-list for the body after Markdown: structure, phrasing, figures, tables,
 # and language spans.  Anything else (script, iframe, object, style, form …) goes.
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "em", "strong", "i", "b", "u", "s",
-    "small", "sub", "sup", "abbr", "cite", "q", "dfn", "mark", "span", "a", "code",
-    "kbd", "samp", "var", "pre", "blockquote", "aside", "ul", "ol", "li", "dl", "dt",
-    "dd", "figure", "figcaption", "img", "table", "thead", "tbody", "tfoot", "tr",
-    "th", "td", "caption", "div", "bdi", "bdo", "time", "wbr",
+    "p",
+    "br",
+    "hr",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "strong",
+    "i",
+    "b",
+    "u",
+    "s",
+    "small",
+    "sub",
+    "sup",
+    "abbr",
+    "cite",
+    "q",
+    "dfn",
+    "mark",
+    "span",
+    "a",
+    "code",
+    "kbd",
+    "samp",
+    "var",
+    "pre",
+    "blockquote",
+    "aside",
+    "ul",
+    "ol",
+    "li",
+    "dl",
+    "dt",
+    "dd",
+    "figure",
+    "figcaption",
+    "img",
+    "table",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "th",
+    "td",
+    "caption",
+    "div",
+    "bdi",
+    "bdo",
+    "time",
+    "wbr",
 }
 ALLOWED_ATTRIBUTES = {
     "*": {"lang", "dir", "title"},
@@ -66,8 +122,22 @@ ALLOWED_CLASSES = {
     "div": {"footnote"},
     "a": {"footnote-ref", "footnote-backref"},
 }
-CLEAN_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template",
-                 "svg", "math", "textarea", "select", "frame", "frameset", "applet"}
+CLEAN_CONTENT = {
+    "script",
+    "style",
+    "iframe",
+    "object",
+    "embed",
+    "noscript",
+    "template",
+    "svg",
+    "math",
+    "textarea",
+    "select",
+    "frame",
+    "frameset",
+    "applet",
+}
 
 
 def read(path: Path) -> Article:
@@ -77,8 +147,7 @@ def read(path: Path) -> Article:
         raise ManuscriptError(path, "no such manuscript file")
     text, warnings = decode(path, path.read_bytes())
     meta, body, body_line = split_front_matter(path, text)
-    warnings += [f"{path}: unknown front matter key '{k}' ignored"
-                 for k in sorted(set(meta) - KNOWN_KEYS)]
+    warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(set(meta) - KNOWN_KEYS)]
 
     title_html = inline_markdown(path, require_str(path, meta, "title", required=True))
     dek_html = inline_markdown(path, require_str(path, meta, "subtitle"))
@@ -119,21 +188,23 @@ def read(path: Path) -> Article:
 
 # --- text -------------------------------------------------------------------------
 
+
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     """UTF-8 (a BOM is fine) with LF line ends; illegal characters removed with a warning."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise ManuscriptError(
-            path, f"not UTF-8 text: byte 0x{data[e.start]:02x} at offset {e.start} "
-                  "cannot be decoded (save the file as UTF-8)") from None
+            path,
+            f"not UTF-8 text: byte 0x{data[e.start]:02x} at offset {e.start} "
+            "cannot be decoded (save the file as UTF-8)",
+        ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings = []
     found = _ILLEGAL.findall(text)
     if found:
         kinds = ", ".join(sorted({f"U+{ord(c):04X}" for c in found})[:5])
-        warnings.append(f"{path}: removed {len(found)} control or non-character "
-                        f"code point(s) ({kinds})")
+        warnings.append(f"{path}: removed {len(found)} control or non-character code point(s) ({kinds})")
         text = _ILLEGAL.sub("", text)
     return unicodedata.normalize("NFC", text), warnings
 
@@ -166,8 +237,8 @@ def split_front_matter(path: Path, text: str) -> tuple[dict, str, int]:
     end = re.search(r"^(---|\.\.\.)[ \t]*$", text[4:], re.M)
     if not end:
         raise ManuscriptError(path, "the front matter is not closed by a '---' line", 1)
-    block = text[4:4 + end.start()]
-    body = text[4 + end.end():]
+    block = text[4 : 4 + end.start()]
+    body = text[4 + end.end() :]
     meta = load_yaml(path, block, first_line=2)
     if meta is None:
         meta = {}
@@ -245,6 +316,7 @@ def sanitize(fragment: str) -> str:
 
 # --- notes and images -------------------------------------------------------------
 
+
 def extract_notes(root: etree._Element) -> list[Note]:
     """Take Python-Markdown's footnote list out of the body into :class:`Note` records."""
     notes = []
@@ -320,7 +392,9 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
         raise ManuscriptError(path, "front matter 'photo' has no 'src'")
     alt = require_str(path, value, "alt")
     if not alt:
-        raise ManuscriptError(path, "front matter 'photo' has no 'alt' text (describe the photo for readers who cannot see it)")
+        raise ManuscriptError(
+            path, "front matter 'photo' has no 'alt' text (describe the photo for readers who cannot see it)"
+        )
     caption = require_str(path, value, "caption")
     if caption and plain_text(inline_markdown(path, caption)) == alt:
         warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")

@@ -21,8 +21,20 @@ EPUB_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def render(article: Article) -> Rendition:
@@ -75,6 +87,7 @@ def document(rendition: Rendition, stylesheets: tuple[str, ...] = ()) -> str:
 
 # --- the title block --------------------------------------------------------------
 
+
 def title_block(a: Article) -> str:
     out = ['<header class="title-block">']
     if a.kicker:
@@ -112,11 +125,14 @@ def figure(image: Image, css_class: str) -> str:
         caption.append(f'<span class="credit">{image.credit_html}</span>')
     figcaption = f"<figcaption>{' '.join(caption)}</figcaption>" if caption else ""
     ident = f' id="{css_class}"' if css_class == "lead-photo" else ""
-    return (f'<figure class="{css_class}"{ident}><img src="images/{image.key}" '
-            f"alt={quoteattr(image.alt)}/>{figcaption}</figure>")
+    return (
+        f'<figure class="{css_class}"{ident}><img src="images/{image.key}" '
+        f"alt={quoteattr(image.alt)}/>{figcaption}</figure>"
+    )
 
 
 # --- the body ---------------------------------------------------------------------
+
 
 def mark_language(root: etree._Element) -> None:
     """XHTML honours xml:lang; HTML readers honour lang: language spans carry both."""
@@ -148,10 +164,17 @@ def place_notes(root: etree._Element, article: Article) -> None:
     for sup in list(root.xpath('.//sup[a[@class="footnote-ref"]]')):
         a = sup[0]
         note_id = a.get("href", "").lstrip("#")
-        call = etree.Element("a", {"class": "noteref", "href": "#" + note_id,
-                                   "id": sup.get("id") or f"ref-{note_id}",
-                                   EPUB_TYPE: "noteref", "role": "doc-noteref"},
-                             nsmap={"epub": EPUB_NS})
+        call = etree.Element(
+            "a",
+            {
+                "class": "noteref",
+                "href": "#" + note_id,
+                "id": sup.get("id") or f"ref-{note_id}",
+                EPUB_TYPE: "noteref",
+                "role": "doc-noteref",
+            },
+            nsmap={"epub": EPUB_NS},
+        )
         call.text = a.text
         call.tail = sup.tail
         sup.getparent().replace(sup, call)
@@ -167,9 +190,11 @@ def place_notes(root: etree._Element, article: Article) -> None:
 
 
 def note_element(note: Note, call_id: str | None) -> etree._Element:
-    aside = etree.Element("aside", {"class": "footnote", "id": note.id,
-                                    EPUB_TYPE: "footnote", "role": "doc-footnote"},
-                          nsmap={"epub": EPUB_NS})
+    aside = etree.Element(
+        "aside",
+        {"class": "footnote", "id": note.id, EPUB_TYPE: "footnote", "role": "doc-footnote"},
+        nsmap={"epub": EPUB_NS},
+    )
     content = parse(note.html)
     if not len(content) or content[0].tag != "p":
         p = etree.SubElement(aside, "p")
@@ -181,8 +206,11 @@ def note_element(note: Note, call_id: str | None) -> etree._Element:
         for child in list(content):
             aside.append(child)
     first = aside[0]
-    label = etree.Element("a", {"class": "note-label", "href": f"#{call_id}", "role": "doc-backlink"}) \
-        if call_id else etree.Element("span", {"class": "note-label"})
+    label = (
+        etree.Element("a", {"class": "note-label", "href": f"#{call_id}", "role": "doc-backlink"})
+        if call_id
+        else etree.Element("span", {"class": "note-label"})
+    )
     label.text = note.label
     label.tail = " " + (first.text or "")
     first.text = None
@@ -202,6 +230,6 @@ def mark_lead(root: etree._Element) -> None:
         return
     span = etree.Element("span", {"class": "lead-in"})
     span.text = m.group(1).lstrip()
-    span.tail = text[m.end():]
+    span.tail = text[m.end() :]
     first.text = text[: len(text) - len(text.lstrip())]
     first.insert(0, span)

@@ -52,10 +52,14 @@ def load(name_or_dir: str) -> Theme:
     for family in data.get("fonts") or []:
         licences.append(file(family.get("licence"), "font licence"))
         for face in family.get("faces") or []:
-            faces.append(FontFace(family=str(family.get("family")),
-                                  path=file(face.get("file"), "font"),
-                                  weight=int(face.get("weight", 400)),
-                                  style=str(face.get("style", "normal"))))
+            faces.append(
+                FontFace(
+                    family=str(family.get("family")),
+                    path=file(face.get("file"), "font"),
+                    weight=int(face.get("weight", 400)),
+                    style=str(face.get("style", "normal")),
+                )
+            )
     if not faces:
         raise ManuscriptError(manifest, "the theme lists no fonts")
     dash_style = (data.get("typography") or {}).get("dashes", "closed")

@@ -22,20 +22,45 @@ NBSP, NNBSP, WJ = "\u00a0", "\u202f", "\u2060"
 
 #: Quotation marks by primary language subtag: (open, close, inner open, inner close).
 QUOTES: dict[str, tuple[str, str, str, str]] = {
-    "en": ("“", "”", "‘", "’"), "nl": ("“", "”", "‘", "’"), "tr": ("“", "”", "‘", "’"),
-    "zh": ("“", "”", "‘", "’"), "ga": ("“", "”", "‘", "’"), "id": ("“", "”", "‘", "’"),
-    "de": ("„", "“", "‚", "‘"), "cs": ("„", "“", "‚", "‘"), "sk": ("„", "“", "‚", "‘"),
-    "sl": ("„", "“", "‚", "‘"), "is": ("„", "“", "‚", "‘"), "lt": ("„", "“", "‚", "‘"),
-    "bg": ("„", "“", "’", "’"), "ka": ("„", "“", "«", "»"),
-    "fr": ("«\u202f", "\u202f»", "“", "”"), "es": ("«", "»", "“", "”"),
-    "it": ("«", "»", "“", "”"), "pt": ("«", "»", "“", "”"), "ca": ("«", "»", "“", "”"),
-    "el": ("«", "»", "“", "”"), "ru": ("«", "»", "„", "“"), "uk": ("«", "»", "„", "“"),
-    "be": ("«", "»", "„", "“"), "nb": ("«", "»", "‘", "’"), "no": ("«", "»", "‘", "’"),
-    "nn": ("«", "»", "‘", "’"), "vi": ("“", "”", "‘", "’"), "fa": ("«", "»", "‹", "›"),
-    "ar": ("«", "»", "‹", "›"), "pl": ("„", "”", "«", "»"), "hu": ("„", "”", "»", "«"),
-    "ro": ("„", "”", "«", "»"), "hr": ("„", "”", "‘", "’"), "sr": ("„", "”", "’", "’"),
-    "sv": ("”", "”", "’", "’"), "fi": ("”", "”", "’", "’"), "da": ("»", "«", "›", "‹"),
-    "he": ("”", "“", "’", "‘"), "ja": ("「", "」", "『", "』"),
+    "en": ("“", "”", "‘", "’"),
+    "nl": ("“", "”", "‘", "’"),
+    "tr": ("“", "”", "‘", "’"),
+    "zh": ("“", "”", "‘", "’"),
+    "ga": ("“", "”", "‘", "’"),
+    "id": ("“", "”", "‘", "’"),
+    "de": ("„", "“", "‚", "‘"),
+    "cs": ("„", "“", "‚", "‘"),
+    "sk": ("„", "“", "‚", "‘"),
+    "sl": ("„", "“", "‚", "‘"),
+    "is": ("„", "“", "‚", "‘"),
+    "lt": ("„", "“", "‚", "‘"),
+    "bg": ("„", "“", "’", "’"),
+    "ka": ("„", "“", "«", "»"),
+    "fr": ("«\u202f", "\u202f»", "“", "”"),
+    "es": ("«", "»", "“", "”"),
+    "it": ("«", "»", "“", "”"),
+    "pt": ("«", "»", "“", "”"),
+    "ca": ("«", "»", "“", "”"),
+    "el": ("«", "»", "“", "”"),
+    "ru": ("«", "»", "„", "“"),
+    "uk": ("«", "»", "„", "“"),
+    "be": ("«", "»", "„", "“"),
+    "nb": ("«", "»", "‘", "’"),
+    "no": ("«", "»", "‘", "’"),
+    "nn": ("«", "»", "‘", "’"),
+    "vi": ("“", "”", "‘", "’"),
+    "fa": ("«", "»", "‹", "›"),
+    "ar": ("«", "»", "‹", "›"),
+    "pl": ("„", "”", "«", "»"),
+    "hu": ("„", "”", "»", "«"),
+    "ro": ("„", "”", "«", "»"),
+    "hr": ("„", "”", "‘", "’"),
+    "sr": ("„", "”", "’", "’"),
+    "sv": ("”", "”", "’", "’"),
+    "fi": ("”", "”", "’", "’"),
+    "da": ("»", "«", "›", "‹"),
+    "he": ("”", "“", "’", "‘"),
+    "ja": ("「", "」", "『", "』"),
 }
 # Regional variants that differ from their language's default.
 QUOTES_REGIONAL = {
@@ -47,9 +72,36 @@ QUOTES_REGIONAL = {
 SKIP = {"code", "pre", "kbd", "samp", "var", "script", "style"}
 # Text after the start or end of these, or after a line break, starts afresh: a quote
 # there opens.
-BLOCKS = {"p", "div", "li", "dt", "dd", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote",
-          "figure", "figcaption", "aside", "td", "th", "caption", "br", "hr", "ul", "ol",
-          "table", "tr", "section", "header", "article", "pre"}
+BLOCKS = {
+    "p",
+    "div",
+    "li",
+    "dt",
+    "dd",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "blockquote",
+    "figure",
+    "figcaption",
+    "aside",
+    "td",
+    "th",
+    "caption",
+    "br",
+    "hr",
+    "ul",
+    "ol",
+    "table",
+    "tr",
+    "section",
+    "header",
+    "article",
+    "pre",
+}
 OPENERS = set(" \t\n\u00a0\u202f([{‘“«‹„‚—–-/\u2060")
 
 # Abbreviations after which the next word stays on the same line.
@@ -74,6 +126,7 @@ class Rules:
 
 
 # --- the rules --------------------------------------------------------------------
+
 
 def ellipses(text: str) -> str:
     """``...`` and ``. . .`` become one ellipsis character."""
@@ -127,7 +180,7 @@ def quotes(text: str, prev: str, q: tuple[str, str, str, str], state: QuoteState
         if c == '"':
             out.append(q[0] if before == "" or before in OPENERS else q[1])
         elif c == "'":
-            rest = text[i + 1:i + 4]
+            rest = text[i + 1 : i + 4]
             if before.isalnum() and after.isalpha():
                 out.append("’")  # it’s, rock ’n’ roll's second mark
             elif (before == "" or before in OPENERS) and re.match(r"\d\d(s|\b)", rest):
@@ -170,8 +223,7 @@ def french_spacing(text: str) -> str:
     return text
 
 
-def apply_rules(text: str, prev: str, rules: Rules, lang: str,
-                state: QuoteState | None = None) -> str:
+def apply_rules(text: str, prev: str, rules: Rules, lang: str, state: QuoteState | None = None) -> str:
     r = dataclasses.replace(rules, lang=lang) if lang != rules.lang else rules
     text = ellipses(text)
     text = dashes(text, r.dash_style)
@@ -185,8 +237,10 @@ def apply_rules(text: str, prev: str, rules: Rules, lang: str,
 
 # --- the tree walk ----------------------------------------------------------------
 
+
 def text_slots(root: etree._Element, lang: str) -> Iterator[tuple[etree._Element, str, str]]:
     """(element, 'text' or 'tail', language) for each text node, in reading order."""
+
     def walk(el: etree._Element, inherited: str) -> Iterator[tuple[etree._Element, str, str]]:
         own = el.get("lang") or inherited
         if el.tag not in SKIP:
@@ -195,6 +249,7 @@ def text_slots(root: etree._Element, lang: str) -> Iterator[tuple[etree._Element
                 if isinstance(child.tag, str):
                     yield from walk(child, own)
                 yield child, "tail", own
+
     yield from walk(root, lang)
 
 
@@ -223,8 +278,7 @@ def typeset(article: Article, dash_style: str = "closed") -> Article:
     def image(im: Image | None) -> Image | None:
         if im is None:
             return None
-        return dataclasses.replace(im, caption_html=fix(im.caption_html),
-                                   credit_html=fix(im.credit_html))
+        return dataclasses.replace(im, caption_html=fix(im.caption_html), credit_html=fix(im.credit_html))
 
     return dataclasses.replace(
         article,
