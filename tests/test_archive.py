@@ -61,7 +61,7 @@ def test_metadata_records_agree(bag):
     data = bag / "data"
     rec = json.loads((data / "metadata.json").read_text(encoding="utf-8"))
     assert rec["title"] == "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
-    assert rec["language"] == "en"
+    assert rec["language"] == "en-US"
     assert rec["modified"] == "2023-11-14T22:13:20Z"
     dc = etree.parse(str(data / "metadata-dc.xml"))
     ns = {"dc": "http://purl.org/dc/elements/1.1/"}
@@ -86,7 +86,7 @@ def test_archival_pdf_is_pdfa3_and_carries_the_source(bag):
     assert str(spec.obj.get("/AFRelationship")) == "/Source"
     assert "/OutputIntents" in pdf.Root  # PDF/A needs its colour space declared
     facts = pdf_facts(path)
-    assert facts.tagged and facts.lang == "en" and not facts.unembedded
+    assert facts.tagged and facts.lang == "en-US" and not facts.unembedded
 
 
 def test_archival_xmp_matches_the_epub_record(bag):

@@ -74,11 +74,11 @@ def test_failed_rebuild_keeps_the_previous_good_output(project):
     assert longread("build", "--format", "epub", cwd=project).returncode == 0
     good = (project / "build" / "last-take-review.epub").read_bytes()
     source = manuscript.read_bytes()
-    manuscript.write_bytes(source.replace(b"title:", b"titel:", 1))
+    manuscript.write_bytes(source.replace(b"\ntitle:", b"\ntitel:", 1))
     run = longread("build", "--format", "epub", cwd=project)
     assert run.returncode == 1 and "'title'" in run.stderr
     assert (project / "build" / "last-take-review.epub").read_bytes() == good
-    assert manuscript.read_bytes() == source.replace(b"title:", b"titel:", 1)  # source untouched
+    assert manuscript.read_bytes() == source.replace(b"\ntitle:", b"\ntitel:", 1)  # source untouched
 
 
 def test_one_failure_does_not_stop_the_others(project):

@@ -40,6 +40,7 @@ def issue(tmp_path_factory) -> dict[str, Path]:
     for i, title in enumerate(TITLES, 1):
         source = features if i % 4 == 0 else review
         text = re.sub(r"^title: .*$", f"title: {title}", source, count=1, flags=re.M)
+        text = re.sub(r"^short_title: .*\n", "", text, flags=re.M)
         (folder / f"story-{i:02}.md").write_text(text, encoding="utf-8")
         names.append(f"story-{i:02}.md")
     (folder / "issue.yaml").write_text(

@@ -139,7 +139,7 @@ def test_epubcheck_reports_no_errors_and_no_warnings(book, request):
 def test_package_metadata(review):
     assert review.opf.get("version") == "3.0"
     assert review.dc("title") == ["A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"]
-    assert review.dc("language") == ["en"]
+    assert review.dc("language") == ["en-US"]
     assert review.dc("description")[0].startswith("Last Take set out to tell the story")
     (ident,) = review.dc("identifier")
     assert re.fullmatch(r"urn:uuid:[0-9a-f-]{36}", ident)
@@ -219,7 +219,7 @@ def test_every_content_document_declares_its_language(review):
     for item in review.items():
         if item.get("media-type") == "application/xhtml+xml":
             doc = review.xhtml(item.get("href"))
-            assert doc.get("lang") == "en" and doc.get(XML_LANG) == "en", item.get("href")
+            assert doc.get("lang") == "en-US" and doc.get(XML_LANG) == "en-US", item.get("href")
 
 
 def test_title_dek_and_photo_are_set_once(review):

@@ -587,7 +587,8 @@ class TestReview:
         assert review.title_html == "A Harrowing Documentary Examines Who’s to Blame for the <em>Rust</em> Shooting"
         assert review.title_text == "A Harrowing Documentary Examines Who’s to Blame for the Rust Shooting"
         assert review.kicker == "Movies"
-        assert review.lang == "en"
+        assert review.lang == "en-US"
+        assert review.short_title == "Who’s to Blame for the Rust Shooting"
 
     def test_dek(self, review):
         assert review.dek_html.startswith("<em>Last Take</em> set out to tell the story of")

@@ -69,7 +69,7 @@ class TestDocument:
     def test_review_is_well_formed_xhtml(self, review):
         rendition, root = review
         assert root.tag == f"{{{XHTML}}}html"
-        assert root.get("lang") == root.get(XML_LANG) == "en"
+        assert root.get("lang") == root.get(XML_LANG) == "en-US"
         assert one(root, "/h:html/h:body").get(EPUB_TYPE) == "bodymatter"
         assert (
             one(root, "/h:html/h:head/h:title").text
@@ -81,7 +81,7 @@ class TestDocument:
         article = typeset(read(review_path))
         rendition = render(article)
         assert rendition.article is article
-        assert rendition.lang == "en"
+        assert rendition.lang == "en-US"
         assert rendition.title == article.title_text
         assert rendition.body.startswith('<article class="article" aria-labelledby="title">')
 

@@ -77,6 +77,7 @@ def read_collection(path: Path) -> Collection:
         cover_path = images.resolve(path, src)
         info = images.inspect(path, cover_path)
         cover = Image(
+            owner=path,
             key="cover-" + images.key_for(cover_path, info, set()),
             path=cover_path,
             alt=f"The cover of {require_str(path, data, 'title')}",

@@ -100,7 +100,7 @@ def write(
     photo_bytes = None
     for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
         ext = im.extension
-        data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir)
+        data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir, im.owner)
         if photo_bytes is None and im.key == cover_photo_key(rendition, chapters):
             photo_bytes = data
         book.add_item(
@@ -113,7 +113,7 @@ def write(
         )
 
     if cover_file:
-        cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir)
+        cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir, a.source)
     else:
         cover_bytes = cover.render(a, theme, photo_bytes, cache_dir)
     book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)

@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import urllib.parse
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,20 +54,36 @@ class Info:
 
 def resolve(manuscript: Path, src: str) -> Path:
     """The file an image reference names, provided it lies inside the manuscript's folder."""
+    shown = quote(src)
+    if re.match(r"^[A-Za-z]:[\\/]", src) or src.startswith(("/", "\\")):
+        raise ManuscriptError(manuscript, f"image {shown} is an absolute path; give a path relative to the manuscript")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src):
         raise ManuscriptError(
-            manuscript, f"image {src!r} is a URL; longread only reads image files inside the manuscript's folder"
+            manuscript, f"image {shown} is a URL; longread only reads image files inside the manuscript's folder"
         )
     rel = urllib.parse.unquote(src)
-    if not rel or rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
-        raise ManuscriptError(manuscript, f"image {src!r} is an absolute path; give a path relative to the manuscript")
+    if not rel.strip():
+        raise ManuscriptError(manuscript, "an image has no source (write ![description](images/file.jpg))")
+    if rel.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", rel):
+        raise ManuscriptError(manuscript, f"image {shown} is an absolute path; give a path relative to the manuscript")
     folder = manuscript.parent.resolve()
-    target = (folder / rel).resolve()
-    if not target.is_relative_to(folder):
-        raise ManuscriptError(manuscript, f"image {src!r} is outside the manuscript's folder")
-    if not target.is_file():
-        raise ManuscriptError(manuscript, f"image {src!r} not found")
+    try:
+        target = (folder / rel).resolve()
+        if not target.is_relative_to(folder):
+            raise ManuscriptError(manuscript, f"image {shown} is outside the manuscript's folder")
+        if not target.is_file():
+            raise ManuscriptError(manuscript, f"image {shown} not found")
+    except RuntimeError:  # a symlink loop
+        raise ManuscriptError(manuscript, f"image {shown} is a link that loops back on itself") from None
+    except OSError as e:  # a name too long, a path the system refuses
+        raise ManuscriptError(manuscript, f"image {shown} cannot be opened ({e.strerror or e})") from None
     return target
+
+
+def quote(value: str, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: one line stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def inspect(manuscript: Path, path: Path) -> Info:
@@ -75,16 +92,21 @@ def inspect(manuscript: Path, path: Path) -> Info:
         path.relative_to(manuscript.parent.resolve()) if path.is_relative_to(manuscript.parent.resolve()) else path.name
     )
     try:
-        with PILImage.open(path) as im:
-            fmt = im.format or "?"
-            info = Info(
-                im.width,
-                im.height,
-                fmt,
-                im.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (im.mode == "P" and "transparency" in im.info),
-                STAND_IN_MARK in (im.info.get("comment") or b""),
-            )
-    except PILImage.DecompressionBombError:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            with PILImage.open(path) as im:
+                fmt = im.format or "?"
+                too_big = im.width * im.height > PILImage.MAX_IMAGE_PIXELS
+                info = Info(
+                    im.width,
+                    im.height,
+                    fmt,
+                    im.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (im.mode == "P" and "transparency" in im.info),
+                    STAND_IN_MARK in (im.info.get("comment") or b""),
+                )
+        if too_big:
+            raise PILImage.DecompressionBombError
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ManuscriptError(
             manuscript,
             f"image {name} is too large to process safely (over {PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
@@ -126,19 +148,24 @@ def print_size(path: Path) -> tuple[int, int]:
     return round(w * scale), round(h * scale)
 
 
-def render(path: Path, long_edge: int, extension: str, cache_dir: Path | None = None) -> bytes:
-    """The image at most ``long_edge`` pixels long, in sRGB, without metadata."""
+def render(
+    path: Path, long_edge: int, extension: str, cache_dir: Path | None = None, owner: Path | None = None
+) -> bytes:
+    """The image at most ``long_edge`` pixels long, in sRGB, without metadata.
+    Errors name the manuscript (``owner``) that uses the image."""
     data = path.read_bytes()
     key = hashlib.sha256(data + f"|{long_edge}|{extension}|v1".encode()).hexdigest()
     cached = cache_dir / f"{key}.{extension}" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes()
     try:
-        out = _render(data, long_edge, extension)
-    except PILImage.DecompressionBombError:
-        raise ManuscriptError(path, "image is too large to process safely") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PILImage.DecompressionBombWarning)
+            out = _render(data, long_edge, extension)
+    except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
+        raise ManuscriptError(owner or path, f"image {path.name} is too large to process safely") from None
     except (OSError, SyntaxError, ValueError) as e:
-        raise ManuscriptError(path, f"image cannot be decoded ({e})") from None
+        raise ManuscriptError(owner or path, f"image {path.name} cannot be decoded ({e})") from None
     if cached:
         write_atomically(cached, out)
     return out
@@ -148,6 +175,9 @@ def _render(data: bytes, long_edge: int, extension: str) -> bytes:
     with PILImage.open(io.BytesIO(data)) as im:
         # JPEG can decode straight at a reduced scale: far less memory for huge photos.
         im.draft("RGB" if im.mode != "CMYK" else "CMYK", (long_edge, long_edge))
+        # WeasyPrint switches Pillow to accept truncated files, process-wide; a cut-off
+        # photo must fail here rather than print half grey.
+        ImageFile.LOAD_TRUNCATED_IMAGES = False
         im.load()
         icc = im.info.get("icc_profile")
         im = ImageOps.exif_transpose(im)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
 
@@ -41,8 +42,8 @@ class PullQuoteProcessor(Treeprocessor):
     quote's last paragraph) → ``<blockquote class="pullquote">``."""
 
     def run(self, root: etree.Element) -> None:
-        for parent in root.iter():
-            for bq in parent:
+        for parent in list(root.iter()):
+            for bq in list(parent):
                 if bq.tag != "blockquote" or not len(bq):
                     continue
                 last = bq[-1]
@@ -57,6 +58,29 @@ class PullQuoteProcessor(Treeprocessor):
                 bq.set("class", "pullquote")
 
 
+class SeparateQuotes(Preprocessor):
+    """Two block quotes with a blank line between them stay two quotes (as in
+    CommonMark); Python-Markdown would join them, and a pull quote written after a
+    quotation would swallow it.  A quote with several paragraphs keeps its ``>``
+    on the blank lines between them, and stays one."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        in_quote = False  # the current block began with ">" (lazy lines continue it)
+        for i, line in enumerate(lines):
+            if not line.strip():
+                following = lines[i + 1] if i + 1 < len(lines) else ""
+                if in_quote and following.lstrip().startswith(">"):
+                    out += ["", self.md.htmlStash.store("<!-- -->"), ""]
+                    in_quote = False
+                    continue
+                in_quote = False
+            elif line.lstrip().startswith(">") and (not out or not out[-1].strip()):
+                in_quote = True
+            out.append(line)
+        return out
+
+
 class SectionBreakProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for hr in root.iter("hr"):
@@ -66,6 +90,7 @@ class SectionBreakProcessor(Treeprocessor):
 class LongreadExtension(Extension):
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown API)
         # attr_list runs at priority 8; these must see its result, so they run later.
+        md.preprocessors.register(SeparateQuotes(md), "longread-separate-quotes", 5)
         md.treeprocessors.register(FigureProcessor(md), "longread-figures", 6)
         md.treeprocessors.register(PullQuoteProcessor(md), "longread-pullquotes", 5)
         md.treeprocessors.register(SectionBreakProcessor(md), "longread-breaks", 4)

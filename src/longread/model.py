@@ -25,6 +25,8 @@ class Image:
     alt: str
     caption_html: str = ""
     credit_html: str = ""
+    #: The manuscript that uses the image (named in error messages).
+    owner: Path | None = None
 
     @property
     def extension(self) -> str:
@@ -55,6 +57,8 @@ class Article:
     lang: str = "en"
     dek_html: str = ""
     kicker: str = ""
+    #: A shorter title for the print running head (the title when not given).
+    short_title: str = ""
     authors: tuple[str, ...] = ()
     date: dt.date | None = None
     publisher: str = ""

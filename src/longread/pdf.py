@@ -46,6 +46,15 @@ class Layout:
     warnings: list[str] = field(default_factory=list)
 
 
+def load_engine() -> None:
+    """Import WeasyPrint, before any image is decoded on another thread: its import
+    makes Pillow accept truncated files process-wide, which longread undoes."""
+    import weasyprint  # noqa: F401
+    from PIL import ImageFile
+
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+
 def lay_out(
     rendition: Rendition,
     theme: Theme,
@@ -173,7 +182,7 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
             if parts.scheme == "file" and path in served:
                 im = served[path]
                 ext = im.extension
-                data = images.render(im.path, images.PRINT_LONG_EDGE, ext, cache_dir)
+                data = images.render(im.path, images.PRINT_LONG_EDGE, ext, cache_dir, im.owner)
                 mime = "image/png" if ext == "png" else "image/jpeg"
                 return URLFetcherResponse(url, data, {"Content-Type": mime})
             if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:

@@ -71,6 +71,10 @@ def editions(
     cache_dir = options.output_dir / ".cache"
     stamp = build_time(options)
     font_files = fonts.subset_faces(theme, plain_text(rendition.body) + rendition.title, cache_dir)
+    if "pdf" in options.formats or archival:
+        from . import pdf
+
+        pdf.load_engine()
     # Images and the cover are made on other threads (Pillow works outside Python's
     # lock) while WeasyPrint lays out the pages; the writers then find them cached.
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -85,12 +89,12 @@ def prepare_images(
     jobs = []
     if "epub" in options.formats or archival:
         for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.EPUB_LONG_EDGE, im.extension, cache_dir))
+            jobs.append(pool.submit(images.render, im.path, images.EPUB_LONG_EDGE, im.extension, cache_dir, im.owner))
         photo = jobs[0] if a.photo else None
         jobs.append(pool.submit(lambda: cover.render(a, theme, photo.result() if photo else None, cache_dir)))
     if "pdf" in options.formats or archival:
         for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir))
+            jobs.append(pool.submit(images.render, im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner))
     return jobs
 
 

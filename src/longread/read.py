@@ -8,22 +8,23 @@ images it refers to (which must stay inside the manuscript's folder).
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import unicodedata
 from pathlib import Path
 
-import nh3
 import yaml
 from lxml import etree
 
-from . import images
+from . import images, sanitize
 from .errors import ManuscriptError
 from .markdown_ext import make_markdown
 from .model import Article, Image, Note
-from .xhtml import inner_xml, parse, plain_text
+from .xhtml import inner_xml, plain_text
 
 KNOWN_KEYS = {
     "title",
+    "short_title",
     "subtitle",
     "kicker",
     "author",
@@ -35,109 +36,8 @@ KNOWN_KEYS = {
     "photo",
 }
 PHOTO_KEYS = {"src", "alt", "caption", "credit"}
-
-# BCP 47, loosely: a 2-3 letter (or 4-8 letter registered) language, then subtags.
-LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
-
-# Characters XML 1.0 forbids or discourages in content: C0/C1 controls (but tab and
-# newline), and Unicode non-characters.
-_ILLEGAL = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff"
-    "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff"
-    "\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]"
-)
-
-# The allow-list for the body after Markdown: structure, phrasing, figures, tables,
-# and language spans.  Anything else (script, iframe, object, style, form …) goes.
-ALLOWED_TAGS = {
-    "p",
-    "br",
-    "hr",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "em",
-    "strong",
-    "i",
-    "b",
-    "u",
-    "s",
-    "small",
-    "sub",
-    "sup",
-    "abbr",
-    "cite",
-    "q",
-    "dfn",
-    "mark",
-    "span",
-    "a",
-    "code",
-    "kbd",
-    "samp",
-    "var",
-    "pre",
-    "blockquote",
-    "aside",
-    "ul",
-    "ol",
-    "li",
-    "dl",
-    "dt",
-    "dd",
-    "figure",
-    "figcaption",
-    "img",
-    "table",
-    "thead",
-    "tbody",
-    "tfoot",
-    "tr",
-    "th",
-    "td",
-    "caption",
-    "div",
-    "bdi",
-    "bdo",
-    "time",
-    "wbr",
-}
-ALLOWED_ATTRIBUTES = {
-    "*": {"lang", "dir", "title"},
-    "a": {"href"},
-    "img": {"src", "alt"},
-    "th": {"colspan", "rowspan", "style"},
-    "td": {"colspan", "rowspan", "style"},
-    "ol": {"start"},
-    "time": {"datetime"},
-}
-# Classes the Markdown stage itself produces (and the only ones a theme styles).
-ALLOWED_CLASSES = {
-    "figure": {"figure"},
-    "span": {"caption", "credit"},
-    "blockquote": {"pullquote"},
-    "hr": {"section-break"},
-    "div": {"footnote"},
-    "a": {"footnote-ref", "footnote-backref"},
-}
-CLEAN_CONTENT = {
-    "script",
-    "style",
-    "iframe",
-    "object",
-    "embed",
-    "noscript",
-    "template",
-    "svg",
-    "math",
-    "textarea",
-    "select",
-    "frame",
-    "frameset",
-    "applet",
-}
+IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']*)["']""", re.I)
+LANG_RE = sanitize.LANG_RE
 
 
 def read(path: Path) -> Article:
@@ -149,21 +49,32 @@ def read(path: Path) -> Article:
     meta, body, body_line = split_front_matter(path, text)
     warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(set(meta) - KNOWN_KEYS)]
 
-    title_html = inline_markdown(path, require_str(path, meta, "title", required=True))
-    dek_html = inline_markdown(path, require_str(path, meta, "subtitle"))
+    title_html = inline_markdown(path, require_str(path, meta, "title", required=True), "title", warnings)
+    if not plain_text(title_html):
+        raise ManuscriptError(path, "front matter 'title' has no text once markup is removed")
+    dek_html = inline_markdown(path, require_str(path, meta, "subtitle"), "subtitle", warnings)
     lang = require_str(path, meta, "lang") or "en"
     if not LANG_RE.match(lang):
-        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {lang!r}")
+        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {shorten(lang)}")
     source_url = require_str(path, meta, "source")
     if source_url and not re.match(r"^https?://\S+$", source_url):
-        raise ManuscriptError(path, f"'source' must be an http(s) URL, not {source_url!r}")
+        raise ManuscriptError(path, f"'source' must be an http(s) URL, not {shorten(source_url)}")
 
-    body_root = parse(sanitize(make_markdown().convert(body)))
+    converted = make_markdown().convert(body)
+    # Every image reference is checked as written, before sanitising can alter it.
+    for src in IMG_SRC.findall(converted):
+        images.resolve(path, html.unescape(src))
+    cleaned = sanitize.clean(converted)
+    if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
+        raise ManuscriptError(
+            path, f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep"
+        )
+    body_root = sanitize.parse_clean(cleaned)
     warnings += check_links(path, body_root)
-    notes = extract_notes(body_root)
-    if not len(body_root) and not (body_root.text or "").strip():
-        raise ManuscriptError(path, "the manuscript has no body text")
     figures = collect_figures(path, body_root, warnings)
+    notes = extract_notes(body_root)
+    if not plain_text(inner_xml(body_root)) and not figures:
+        raise ManuscriptError(path, "the manuscript has no body text")
     photo = read_photo(path, meta.get("photo"), warnings, taken={f.key for f in figures})
 
     return Article(
@@ -172,6 +83,7 @@ def read(path: Path) -> Article:
         title_text=plain_text(title_html),
         dek_html=dek_html,
         kicker=require_str(path, meta, "kicker"),
+        short_title=plain_text(inline_markdown(path, require_str(path, meta, "short_title"), "short_title", warnings)),
         authors=read_authors(path, meta.get("author")),
         date=read_date(path, meta.get("date")),
         lang=lang,
@@ -201,11 +113,11 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     warnings = []
-    found = _ILLEGAL.findall(text)
+    found = sanitize.ILLEGAL.findall(text)
     if found:
         kinds = ", ".join(sorted({f"U+{ord(c):04X}" for c in found})[:5])
         warnings.append(f"{path}: removed {len(found)} control or non-character code point(s) ({kinds})")
-        text = _ILLEGAL.sub("", text)
+        text = sanitize.ILLEGAL.sub("", text)
     return unicodedata.normalize("NFC", text), warnings
 
 
@@ -264,7 +176,8 @@ def require_str(path: Path, meta: dict, key: str, required: bool = False) -> str
 
 
 def describe(value: object) -> str:
-    return {dict: "a mapping", list: "a list", bool: "true/false"}.get(type(value), type(value).__name__)
+    kinds = {dict: "a mapping", list: "a list", bool: "true/false", int: "a number", float: "a number"}
+    return kinds.get(type(value), type(value).__name__)
 
 
 def read_authors(path: Path, value: object) -> tuple[str, ...]:
@@ -283,35 +196,32 @@ def read_date(path: Path, value: object) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if not isinstance(value, str):
+        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {describe(value)}")
     try:
-        return dt.date.fromisoformat(str(value))
+        return dt.date.fromisoformat(value)
     except ValueError:
-        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {value!r}") from None
+        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {shorten(value)}") from None
 
 
-def inline_markdown(path: Path, text: str) -> str:
+def shorten(value: str, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: one line stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | None = None) -> str:
     """Inline Markdown (italics, bold) in a one-line field → an XHTML fragment."""
     if not text:
         return ""
-    root = parse(sanitize(make_markdown().convert(text)))
-    if len(root) == 1 and root[0].tag == "p":
-        root = root[0]
-    return inner_xml(root)
-
-
-def sanitize(fragment: str) -> str:
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        clean_content_tags=CLEAN_CONTENT,
-        attributes=ALLOWED_ATTRIBUTES | {"sup": {"id"}, "li": {"id"}},
-        allowed_classes=ALLOWED_CLASSES,
-        # file: and data: pass here only to be refused by name further on.
-        url_schemes={"http", "https", "mailto", "file", "data"},
-        filter_style_properties={"text-align"},
-        link_rel=None,
-        strip_comments=True,
-    )
+    converted = make_markdown().convert(text)
+    if IMG_SRC.search(converted) or "<img" in converted:
+        raise ManuscriptError(path, f"front matter '{key}' cannot hold an image")
+    root = sanitize.parse_clean(sanitize.clean(converted, inline=True))
+    links = check_links(path, root)
+    if warnings is not None:
+        warnings += links
+    return inner_xml(root).strip()
 
 
 # --- notes and images -------------------------------------------------------------
@@ -352,7 +262,7 @@ def check_links(path: Path, root: etree._Element) -> list[str]:
             continue
         if href.startswith("#") and href[1:] in ids:
             continue
-        warnings.append(f"{path}: link to {href!r} removed (only web, mailto and in-article links are kept)")
+        warnings.append(f"{path}: link to {shorten(href)} removed (only web, mailto and in-article links are kept)")
         a.attrib.pop("href")
         a.tag = "span"
     return warnings
@@ -364,8 +274,10 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
     for img in root.iter("img"):
         src = img.get("src", "")
         alt = " ".join(img.get("alt", "").split())
+        if not src:
+            raise ManuscriptError(path, "an image has no source (write ![description](images/file.jpg))")
         if not alt:
-            raise ManuscriptError(path, f"image {src!r} has no alt text (write ![description](...))")
+            raise ManuscriptError(path, f"image {shorten(src)} has no alt text (write ![description](...))")
         source = images.resolve(path, src)
         info = images.inspect(path, source)
         key = images.key_for(source, info, taken)
@@ -376,7 +288,7 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
         caption = ""
         if fig.tag == "figure":
             caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
-        figures.append(Image(key=key, path=source, alt=alt, caption_html=caption))
+        figures.append(Image(key=key, path=source, alt=alt, caption_html=caption, owner=path))
     return figures
 
 
@@ -395,8 +307,8 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
         raise ManuscriptError(
             path, "front matter 'photo' has no 'alt' text (describe the photo for readers who cannot see it)"
         )
-    caption = require_str(path, value, "caption")
-    if caption and plain_text(inline_markdown(path, caption)) == alt:
+    caption = inline_markdown(path, require_str(path, value, "caption"), "photo.caption", warnings)
+    if caption and plain_text(caption) == alt:
         warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")
     source = images.resolve(path, src)
     info = images.inspect(path, source)
@@ -405,6 +317,7 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
         key=images.key_for(source, info, taken),
         path=source,
         alt=alt,
-        caption_html=inline_markdown(path, caption),
-        credit_html=inline_markdown(path, require_str(path, value, "credit")),
+        caption_html=caption,
+        credit_html=inline_markdown(path, require_str(path, value, "credit"), "photo.credit", warnings),
+        owner=path,
     )

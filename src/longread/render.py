@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from .model import Article, Image, Note, Rendition
+from .typeset import soft_hyphens, text_slots
 from .xhtml import escape, inner_xml, parse, plain_text
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -42,7 +43,7 @@ def render(article: Article) -> Rendition:
     mark_language(body)
     headings = number_headings(body)
     place_notes(body, article)
-    mark_lead(body)
+    mark_lead(body, article.lang)
 
     parts = ['<article class="article" aria-labelledby="title">', title_block(article)]
     if article.photo:
@@ -92,7 +93,8 @@ def title_block(a: Article) -> str:
     out = ['<header class="title-block">']
     if a.kicker:
         out.append(f'<p class="kicker">{escape(a.kicker)}</p>')
-    out.append(f'<h1 class="headline" id="title">{a.title_html}</h1>')
+    running_head = a.short_title or a.title_text
+    out.append(f'<h1 class="headline" id="title" data-running-head={quoteattr(running_head)}>{a.title_html}</h1>')
     if a.dek_html:
         out.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
     byline = []
@@ -218,18 +220,23 @@ def note_element(note: Note, call_id: str | None) -> etree._Element:
     return aside
 
 
-def mark_lead(root: etree._Element) -> None:
-    """The first paragraph opens the article: a drop cap and a small-caps lead-in."""
+def mark_lead(root: etree._Element, lang: str) -> None:
+    """The first paragraph opens the article: a drop cap and a small-caps lead-in.
+
+    Its break points are written in as soft hyphens: the print layer cannot let the
+    engine hyphenate a paragraph with a floated drop cap (see print.css)."""
     first = next((el for el in root if isinstance(el.tag, str)), None)
     if first is None or first.tag != "p":
         return
     first.set("class", (first.get("class", "") + " lead").strip())
     text = first.text or ""
     m = re.match(r"\s*(\S+(?:\s+\S+){0,3}?[,;:.!?]|\S+(?:\s+\S+){0,2})(?=\s)", text)
-    if not m:
-        return
-    span = etree.Element("span", {"class": "lead-in"})
-    span.text = m.group(1).lstrip()
-    span.tail = text[m.end() :]
-    first.text = text[: len(text) - len(text.lstrip())]
-    first.insert(0, span)
+    if m:
+        span = etree.Element("span", {"class": "lead-in"})
+        span.text = m.group(1).lstrip()
+        span.tail = text[m.end() :]
+        first.text = text[: len(text) - len(text.lstrip())]
+        first.insert(0, span)
+    for el, slot, text_lang in text_slots(first, lang):
+        if getattr(el, slot) and not (slot == "text" and el.get("class") == "lead-in"):
+            setattr(el, slot, soft_hyphens(getattr(el, slot), text_lang))

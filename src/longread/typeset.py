@@ -10,6 +10,7 @@ carrying the previous character across element boundaries (so a quote before
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Callable, Iterator
 
@@ -223,6 +224,23 @@ def french_spacing(text: str) -> str:
     return text
 
 
+def soft_hyphens(text: str, lang: str) -> str:
+    """Soft hyphens at the break points of the language's hyphenation patterns, for
+    words of six letters or more, leaving three letters at least on each side."""
+    dictionary = _hyphenator(lang)
+    if dictionary is None:
+        return text
+    return re.sub(r"\w{6,}", lambda m: dictionary.inserted(m.group(0), hyphen="\u00ad"), text)
+
+
+@functools.cache
+def _hyphenator(lang: str):
+    import pyphen
+
+    found = pyphen.language_fallback(lang.replace("-", "_"))
+    return pyphen.Pyphen(lang=found, left=3, right=3) if found else None
+
+
 def apply_rules(text: str, prev: str, rules: Rules, lang: str, state: QuoteState | None = None) -> str:
     r = dataclasses.replace(rules, lang=lang) if lang != rules.lang else rules
     text = ellipses(text)
@@ -286,6 +304,7 @@ def typeset(article: Article, dash_style: str = "closed") -> Article:
         title_text=plain_text(title),
         dek_html=fix(article.dek_html),
         kicker=apply_rules(article.kicker, "", rules, article.lang) if article.kicker else "",
+        short_title=apply_rules(article.short_title, "", rules, article.lang) if article.short_title else "",
         body_html=fix(article.body_html),
         photo=image(article.photo),
         figures=tuple(image(f) for f in article.figures),
