@@ -429,7 +429,8 @@ def test_hostile_case(case, tmp_path):
         assert epubcheck_problems(epub) == []
         xhtml = epub_text(epub)
         if case.get("keep_text"):
-            assert case["keep_text"] in re.sub(r"<[^>]+>", "", xhtml), "text lost"
+            # (soft hyphens are invisible break points the typesetter may add)
+            assert case["keep_text"] in re.sub(r"<[^>]+>", "", xhtml).replace("\u00ad", ""), "text lost"
         for s in case.get("present", []):
             assert s in xhtml, s
     if (out / "story.pdf").exists():
@@ -604,21 +605,12 @@ PLACES = {
     "raw-svg": FRONT + '<svg xmlns="http://www.w3.org/2000/svg"><image href="{url}"/></svg>\n\nBody.\n',
     "raw-object": FRONT + '<object data="{url}"></object><iframe src="{url}"></iframe>\n\nBody.\n',
 }
-KNOWN_LEAKS = {
-    # In a title, caption or footnote an image is never resolved, so the URL stays in the EPUB.
-    ("markdown-image-in-footnote", "file"): "BUG: images in footnotes are not checked; file:///etc/passwd is kept in the EPUB",
-    ("markdown-image-in-title", "file"): "BUG: images in the title are not checked; file:///etc/passwd is kept in the EPUB",
-    ("markdown-image-in-caption", "file"): "BUG: images in the photo caption are not checked; file:///etc/passwd is kept in the EPUB",
-}
 
 
 def _place_params(kind: str, formats=("epub,pdf",)):
     for place in PLACES:
         for fmt in formats:
-            # With a PDF the build stops at WeasyPrint's refusal; the EPUB alone shows the leak.
-            reason = KNOWN_LEAKS.get((place, kind)) if fmt == "epub" else None
-            marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-            yield pytest.param(place, fmt, id=f"{place}-{fmt}", marks=marks)
+            yield pytest.param(place, fmt, id=f"{place}-{fmt}")
 
 
 def _write_place(tmp_path: Path, place: str, url: str) -> None:
@@ -659,8 +651,6 @@ def test_no_file_outside_the_folder_is_read(place, fmt, tmp_path):
 
 # --- long words and URLs wrap -----------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="BUG: a 332-character word runs past the right edge of a Letter page "
-                   "(x 159.6 to 614.2 pt on a 612 pt page): nothing lets very long words break")
 def test_long_words_and_urls_stay_inside_the_page(tmp_path):
     word = "Donau" + "dampfschifffahrtsgesellschaft" * 10 + "kapitän"  # 332 characters
     url = "https://example.org/" + "/".join(f"segment{i:03d}-" + "x" * 20 for i in range(17))  # ~500

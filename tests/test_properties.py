@@ -237,10 +237,8 @@ def test_any_manuscript_through_the_cli(manuscript):
 
 
 @pytest.mark.parametrize("text", [
-    pytest.param("---\ntitle: T\n---\n\nA &#xFFFE; b\n", id="non-character-reference",
-                 marks=pytest.mark.xfail(strict=True, reason="BUG: &#xFFFE; survives sanitising; lxml raises ValueError")),
-    pytest.param("---\ntitle: '<b></b>'\n---\n\nBody\n", id="title-empty-after-sanitising",
-                 marks=pytest.mark.xfail(strict=True, reason="BUG: empty title accepted; empty dc:title")),
+    pytest.param("---\ntitle: T\n---\n\nA &#xFFFE; b\n", id="non-character-reference"),
+    pytest.param("---\ntitle: '<b></b>'\n---\n\nBody\n", id="title-empty-after-sanitising"),
 ])
 def test_examples_found_by_the_properties(text, tmp_path):
     """Manuscripts the property tests found, kept as fixed examples."""

@@ -67,7 +67,15 @@ def render(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path 
     """The cover as a JPEG, from the cache when the same cover was made before."""
     key = hashlib.sha256(
         "|".join(
-            [article.title_html, article.title_text, article.kicker, repr(sorted(theme.cover.items())), "v1"]
+            [
+                article.title_html,
+                article.title_text,
+                article.kicker,
+                *article.authors,
+                article.publisher,
+                repr(sorted(theme.cover.items())),
+                "v2",
+            ]
         ).encode()
         + "".join(digest(f.path) for f in theme.faces).encode()
         + (photo or b"")
@@ -94,19 +102,21 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
         img.paste(fitted, (0, PHOTO_TOP))
         draw.rectangle((0, PHOTO_TOP - 14, WIDTH, PHOTO_TOP - 1), fill=accent)
 
-    y = 170
-    if article.kicker:
-        bold = font(theme.face(700).path, 54)
-        text = " ".join(article.kicker.upper())
-        draw.text((MARGIN, y), text, font=bold, fill=accent)
-        y += 120
-
-    bottom = PHOTO_TOP - 110 if photo else HEIGHT - 200
+    top, bottom = 170, (PHOTO_TOP - 90 if photo else HEIGHT - 170)
+    byline = " · ".join(filter(None, [", ".join(article.authors), article.publisher]))
+    kicker_h = 120 if article.kicker else 0
+    byline_h = 110 if byline else 0
     words = words_of(article.title_html) or [[(article.title_text, False)]]
     for size in range(150, 50, -6):
-        lines = wrap(words, theme, size, WIDTH - 2 * MARGIN)
-        if y + len(lines) * size * 1.12 <= bottom:
+        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN)
+        block = kicker_h + len(lines) * int(size * 1.12) + byline_h
+        if top + block <= bottom:
             break
+    # With a photo the words sit at the top; without one, at the optical centre.
+    y = top if photo else max(top, int(top + (bottom - top - block) * 0.4))
+    if article.kicker:
+        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=font(theme.face(700).path, 54), fill=accent)
+        y += kicker_h
     for line in lines:
         x = MARGIN
         for word in line:
@@ -116,10 +126,26 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
                 x += f.getlength(piece)
             x += face(theme, False, size).getlength(" ")
         y += int(size * 1.12)
+    if byline:
+        draw.text((MARGIN, y + 40), byline, font=font(theme.face(400, "italic").path, 58), fill=accent)
 
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
+
+
+def balanced(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:
+    """The fewest lines the words need, made as even as they can be (no lone word
+    on the last line): the narrowest width that still gives that many lines."""
+    lines = wrap(words, theme, size, width)
+    low, high = width // 2, width
+    while high - low > 4:
+        middle = (low + high) // 2
+        if len(wrap(words, theme, size, middle)) == len(lines):
+            high = middle
+        else:
+            low = middle
+    return wrap(words, theme, size, high)
 
 
 def wrap(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:
