@@ -32,7 +32,8 @@ examples:
   longread build --paper trade            a 6 x 9 in PDF
   longread build --paper trade --press    the same, with bleed and crop marks for a printer
   longread build archive/ --jobs 8        a folder of manuscripts, eight at a time
-  longread build archive/ --executor dask --scheduler tcp://10.0.0.5:8786
+  longread build archive/ --executor dask --scheduler tcp://scheduler.example:8786
+  longread build issue.yaml               a collection: one EPUB and one PDF for the issue
 
 Each file written is listed with its size; an output already up to date with
 its sources is not rebuilt.  Warnings (a stand-in photo, a character the fonts
@@ -90,7 +91,7 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         nargs="*",
         metavar="MANUSCRIPT",
         type=Path,
-        help="a manuscript (.md) or a folder of them (default: manuscript/)",
+        help="a manuscript (.md), a collection (.yaml) or a folder of manuscripts (default: manuscript/)",
     )
     p.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"), help=output_help)
     p.add_argument(
