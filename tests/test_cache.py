@@ -148,3 +148,14 @@ def test_dask_cluster_builds_the_same_bytes_as_local(tmp_path, monkeypatch):
     assert len(made) == 4
     for name in made:
         assert (tmp_path / "dask" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+
+
+def test_archive_bag_is_rebuilt_when_a_file_in_it_changes(project):
+    run = longread("archive", cwd=project)
+    assert run.returncode == 0, run.stderr
+    again = longread("archive", cwd=project)
+    assert "(up to date)" in again.stdout
+    (project / "build" / "last-take-review-archive" / "data" / "metadata.json").unlink()
+    rebuilt = longread("archive", cwd=project)
+    assert rebuilt.returncode == 0 and "(up to date)" not in rebuilt.stdout
+    assert (project / "build" / "last-take-review-archive" / "data" / "metadata.json").is_file()

@@ -98,3 +98,35 @@ def test_no_manuscript_folder(tmp_path):
     run = longread("build", cwd=tmp_path)
     assert run.returncode == 1
     assert run.stderr.startswith("error: ") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_two_manuscripts_with_the_same_output_name_are_refused(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "story.md").write_text("---\ntitle: Story\n---\n\nText.\n", encoding="utf-8")
+    run = longread("build", "a/story.md", "b/story.md", "--format", "epub", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr.strip() == "error: b/story.md: its outputs would overwrite those of a/story.md; rename one"
+
+
+def test_the_same_manuscript_named_twice_is_built_once(project):
+    run = longread(
+        "build", "manuscript/last-take-review.md", "./manuscript/last-take-review.md", "--format", "epub", cwd=project
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.count("last-take-review.epub") == 1
+
+
+@pytest.mark.parametrize("epoch", ["yesterday", "99999999999"])
+def test_bad_source_date_epoch_is_one_line(project, epoch):
+    run = longread("build", "--format", "epub", cwd=project, env={"SOURCE_DATE_EPOCH": epoch})
+    assert run.returncode == 1
+    assert run.stderr.startswith("error: SOURCE_DATE_EPOCH: ") and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_unreadable_output_folder_is_one_line(project):
+    (project / "build").write_text("a file where the output folder should be", encoding="utf-8")
+    run = longread("build", "--format", "epub", cwd=project)
+    assert run.returncode == 1
+    errors = [ln for ln in run.stderr.splitlines() if ln.startswith("error:")]
+    assert len(errors) == 1 and "Traceback" not in run.stderr and "internal error" not in run.stderr

@@ -312,3 +312,19 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch):
     one = build_epub(REVIEW, tmp_path / "one").read_bytes()
     two = build_epub(REVIEW, tmp_path / "two").read_bytes()
     assert one == two
+
+
+def test_quotes_in_alt_text_and_a_note_that_opens_with_a_quotation(tmp_path):
+    (tmp_path / "img").mkdir()
+    Image.new("RGB", (800, 600), (50, 60, 70)).save(tmp_path / "img" / "p.jpg")
+    (tmp_path / "s.md").write_text(
+        "---\ntitle: Quotes\nphoto: {src: img/p.jpg, alt: 'The director \"Joel\" on set', caption: A still.}\n"
+        "---\n\nText with a note.[^q]\n\n[^q]:\n    > A quotation opens the note.\n\n    And a paragraph.\n",
+        encoding="utf-8",
+    )
+    book = Epub(build_epub(tmp_path / "s.md", tmp_path / "out"))
+    cover = book.xhtml("cover.xhtml")  # well-formed despite the quotes
+    assert 'The director "Joel" on set' in cover.xpath("//x:img/@alt", namespaces=NS)[0]
+    (aside,) = book.xhtml("article.xhtml").xpath("//x:aside", namespaces=NS)
+    assert [etree.QName(c).localname for c in aside] == ["p", "blockquote", "p"]
+    assert epubcheck(book.path).problems == []

@@ -630,3 +630,9 @@ class TestReview:
 
     def test_body_has_italics(self, review):
         assert body_tree(review).xpath("//em/text()")[:2] == ["Last Take: Rust and the Story of Halyna", "Rust"]
+
+
+def test_front_matter_keys_of_other_types_are_warned_about(make_manuscript):
+    path = make_manuscript(body="Text.\n", yaml_text="title: T\n2024: draft\nnotes: x\n")
+    article = read(path)
+    assert any("unknown front matter key '2024'" in w for w in article.warnings)

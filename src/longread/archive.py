@@ -63,6 +63,7 @@ def write_bag(target: Path, article: Article, theme: Theme, outputs: dict[str, b
         except bagit.BagValidationError as e:
             raise ManuscriptError(article.source, f"the archive bag did not validate ({e})") from None
         old = target.with_name(f".{target.name}.old")
+        shutil.rmtree(old, ignore_errors=True)  # left by an interrupted earlier run
         if target.exists():
             target.rename(old)
         tmp.rename(target)

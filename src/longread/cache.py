@@ -35,6 +35,15 @@ def theme_digest(folder: Path) -> str:
     return h.hexdigest()
 
 
+def code_digest() -> str:
+    """longread's own code: a changed module makes every output stale, even when the
+    version number stayed the same (a development checkout)."""
+    h = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 def stamp_path(manuscript: Path, options: BuildOptions, kind: str) -> Path:
     name = hashlib.sha256(f"{manuscript.resolve()}|{kind}".encode()).hexdigest()[:24]
     return options.output_dir / ".cache" / "stamps" / f"{name}.json"
@@ -45,6 +54,7 @@ def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str)
     fixed["output_dir"] = str(options.output_dir)
     fixed["build_time"] = str(options.build_time or "")
     current = {
+        "code": code_digest(),
         "kind": kind,
         "options": fixed,
         "theme": theme_digest(theme_folder),
@@ -65,11 +75,25 @@ def up_to_date(
             return None
         if any(digest(Path(p)) != h for p, h in record["inputs"].items()):
             return None
-        if any(digest(Path(p)) != h for p, h in record["outputs"].items()):
+        if not record["outputs"] or any(digest(Path(p)) != h for p, h in record["outputs"].items()):
             return None
+        made = [Path(p) for p in record["made"]]
+        if sorted(map(str, files_in(made))) != sorted(record["outputs"]):
+            return None  # a file added to or removed from an archive bag
     except (OSError, ValueError, KeyError, TypeError):
         return None
-    return [Path(p) for p in record["outputs"]], list(record.get("warnings", []))
+    return made, list(record.get("warnings", []))
+
+
+def files_in(paths: list[Path]) -> list[Path]:
+    """The files among paths, and inside the folders among them (an archive bag)."""
+    found = []
+    for p in paths:
+        if p.is_dir():
+            found += sorted(q for q in p.rglob("*") if q.is_file())
+        elif p.is_file():
+            found.append(p)
+    return found
 
 
 def record(
@@ -83,10 +107,19 @@ def record(
     version: str,
 ) -> None:
     stamp = stamp_path(manuscript, options, kind)
+    try:
+        inputs_seen = {str(p): digest(p) for p in [manuscript, *inputs]}
+        outputs_seen = {str(p): digest(p) for p in files_in(outputs)}
+    except OSError:
+        return  # an input went away meanwhile: no stamp, the next build rebuilds
     data = {
         "settings": settings(options, kind, theme_folder, version),
-        "inputs": {str(p): digest(p) for p in [manuscript, *inputs]},
-        "outputs": {str(p): digest(p) for p in outputs if p.is_file()},
+        "inputs": inputs_seen,
+        "outputs": outputs_seen,
+        "made": [str(p) for p in outputs],
         "warnings": warnings,
     }
-    write_atomically(stamp, json.dumps(data, indent=1).encode())
+    try:
+        write_atomically(stamp, json.dumps(data, indent=1).encode())
+    except OSError:
+        pass  # no stamp: the next build simply rebuilds

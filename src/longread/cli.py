@@ -174,9 +174,13 @@ def run(args: argparse.Namespace) -> int:
         paths = args.manuscripts or [Path("manuscript")]
         if not args.manuscripts and not paths[0].is_dir():
             raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")
-        manuscripts = find_manuscripts(paths)
+        manuscripts = distinct(find_manuscripts(paths))
         if not manuscripts:
             raise ManuscriptError(paths[0], "no manuscripts (.md files) found")
+        clashes = same_outputs(manuscripts)
+        if clashes:
+            raise ManuscriptError(clashes[1], f"its outputs would overwrite those of {clashes[0]}; rename one")
+        fixed = options.fixed()  # one build time for every output, wherever it is made
     except ManuscriptError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
@@ -189,9 +193,10 @@ def run(args: argparse.Namespace) -> int:
             todo.append(path)
         else:
             files, warnings = done
-            outcomes[path] = Outcome(path, [Output(p, p.stat().st_size) for p in files], warnings, up_to_date=True)
-    if todo:
-        for outcome in execute(kind, todo, str(theme_dir), options, args):
+            sizes = [Output(p, sum(f.stat().st_size for f in cache.files_in([p]))) for p in files]
+            outcomes[path] = Outcome(path, sizes, warnings, up_to_date=True)
+    try:
+        for outcome in execute(kind, todo, str(theme_dir), fixed, args):
             outcomes[outcome.manuscript] = outcome
             if not outcome.error:
                 cache.record(
@@ -204,37 +209,85 @@ def run(args: argparse.Namespace) -> int:
                     theme_dir,
                     __version__,
                 )
+    except ExecutorError as e:
+        for path in todo:
+            outcomes.setdefault(path, Outcome(path, error=f"{path}: not built: {e}"))
     return report([outcomes[p] for p in manuscripts])
+
+
+def distinct(paths: list[Path]) -> list[Path]:
+    """Each manuscript once, however it was named."""
+    seen: dict[Path, Path] = {}
+    for p in paths:
+        seen.setdefault(p.resolve(), p)
+    return list(seen.values())
+
+
+def same_outputs(paths: list[Path]) -> tuple[Path, Path] | None:
+    """Two manuscripts whose outputs would have the same names, if any."""
+    from .collection import is_collection, slug
+
+    owners: dict[str, Path] = {}
+    for p in paths:
+        name = slug(p) if is_collection(p) else p.stem
+        if name in owners:
+            return owners[name], p
+        owners[name] = p
+    return None
+
+
+class ExecutorError(Exception):
+    """The machinery that runs builds failed (not a manuscript)."""
 
 
 def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, args: argparse.Namespace):
     """Build the manuscripts: in this process, on this machine's cores, or on a Dask cluster."""
+    if not paths:
+        return
     from .pipeline import run_one
 
     if args.executor == "dask":
-        from dataclasses import replace
-
-        from distributed import Client, as_completed
-
-        # Workers run elsewhere (their own working folder, maybe another machine that
-        # mounts the same file system): they get absolute paths.
-        remote = replace(options, output_dir=options.output_dir.resolve())
-        with Client(args.scheduler) as client:
-            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p for p in paths}
-            for future in progress(as_completed(futures), len(paths)):
-                outcome = future.result()
-                outcome.manuscript = futures[future]
-                yield outcome
+        yield from execute_on_dask(kind, paths, theme_dir, options, args.scheduler)
         return
     workers = min(args.jobs, len(paths))
     if workers == 1:
         yield from progress((run_one(kind, p, theme_dir, options) for p in paths), len(paths))
         return
     from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
 
     with ProcessPoolExecutor(max_workers=workers) as pool:
         futures = [pool.submit(run_one, kind, p, theme_dir, options) for p in paths]
-        yield from progress((f.result() for f in as_completed(futures)), len(paths))
+        try:
+            yield from progress((f.result() for f in as_completed(futures)), len(paths))
+        except BrokenProcessPool:
+            raise ExecutorError("a build process died (out of memory?)") from None
+
+
+def execute_on_dask(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, scheduler: str):
+    from dataclasses import replace
+
+    from .pipeline import run_one
+
+    try:
+        from distributed import Client, as_completed
+    except ImportError:
+        raise ExecutorError("the Dask executor needs the distributed package (pip install 'longread[dask]')") from None
+    # Workers run elsewhere (their own working folder, maybe another machine that
+    # mounts the same file system): they get absolute paths.
+    remote = replace(options, output_dir=options.output_dir.resolve())
+    try:
+        with Client(scheduler, timeout=30) as client:
+            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p for p in paths}
+            for future in progress(as_completed(futures), len(paths)):
+                try:
+                    outcome = future.result()
+                except Exception as e:  # a worker lost, or one without longread
+                    outcome = Outcome(futures[future], error=f"{futures[future]}: the Dask worker failed ({e})")
+                outcome.manuscript = futures[future]
+                yield outcome
+    except (OSError, TimeoutError) as e:
+        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
 
 
 def progress(outcomes, total: int):

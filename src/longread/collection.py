@@ -25,6 +25,7 @@ import dataclasses
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from . import images
 from .errors import ManuscriptError
@@ -55,7 +56,7 @@ def read_collection(path: Path) -> Collection:
     data = load_yaml(path, text, what="the collection file")
     if not isinstance(data, dict):
         raise ManuscriptError(path, "a collection file must be a set of 'key: value' lines")
-    warnings = [f"{path}: unknown collection key '{k}' ignored" for k in sorted(set(data) - KEYS)]
+    warnings = [f"{path}: unknown collection key '{k}' ignored" for k in sorted(map(str, set(data) - KEYS))]
     articles = data.get("articles")
     if not isinstance(articles, list) or not articles or not all(isinstance(a, str) for a in articles):
         raise ManuscriptError(path, "'articles' must list the manuscripts of the collection")
@@ -165,7 +166,11 @@ def combined(c: Collection, front: Rendition, parts: tuple[Rendition, ...]) -> R
         f'<nav class="contents" role="doc-toc" aria-labelledby="contents-title">'
         f'<h2 id="contents-title">Contents</h2><ol>{contents}</ol></nav>',
     ]
-    body += [f'<div class="collection-part">{p.body}</div>' for p in parts]
+    # Each article keeps its language (hyphenation, quotes, the PDF's tags).
+    body += [
+        f'<div class="collection-part" lang={quoteattr(p.lang)} xml:lang={quoteattr(p.lang)}>{p.body}</div>'
+        for p in parts
+    ]
     everything = tuple(im for p in parts for im in p.article.images)
     article = dataclasses.replace(c.article, photo=None, figures=everything)
     headings = tuple(h for p in parts for h in p.headings)

@@ -11,7 +11,7 @@ from PIL import ImageDraw, ImageFont, ImageOps
 
 from .cache import digest
 from .files import write_atomically
-from .model import Article, Theme
+from .model import Article, Image, Theme
 from .xhtml import parse
 
 WIDTH, HEIGHT = 1600, 2400
@@ -19,14 +19,16 @@ MARGIN = 130
 PHOTO_TOP = 1300
 
 
-def alt_text(article: Article) -> str:
-    """The cover's alternative text says what is on it."""
+def alt_text(article: Article, photo: Image | None) -> str:
+    """The cover's alternative text says what is on it: the words and the picture."""
     parts = ["Cover."]
     if article.kicker:
         parts.append(f"{article.kicker}:")
     parts.append(article.title_text.rstrip(".") + ".")
-    if article.photo:
-        parts.append(article.photo.alt)
+    if article.authors or article.publisher:
+        parts.append(" · ".join(filter(None, [", ".join(article.authors), article.publisher])) + ".")
+    if photo:
+        parts.append(photo.alt)
     return " ".join(parts)
 
 

@@ -13,20 +13,21 @@ import datetime as dt
 import io
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import quoteattr
 
 from ebooklib import epub
 from lxml import etree
 
 from . import cover, images
 from .metadata import identifier
-from .model import Article, Rendition, Theme
-from .render import document
+from .model import Article, Image, Rendition, Theme
+from .render import EPUB_NS, document
 from .xhtml import escape, plain_text
 
-EPUB_NS = "http://www.idpf.org/2007/ops"
 ARTICLE = "article.xhtml"
 COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "images/cover.jpg"
+TITLE_PAGE = "titlepage.xhtml"
 
 LABELS = {
     "contents": "Contents",
@@ -71,7 +72,8 @@ def write(
         book.add_metadata("DC", "subject", a.kicker)
     if a.source_url:
         book.add_metadata("DC", "source", a.source_url)
-    add_accessibility_metadata(book, a, [r for _, r in chapters], page_source)
+    articles = [r for name, r in chapters if name != TITLE_PAGE]
+    add_accessibility_metadata(book, a, articles, page_source)
 
     stylesheets = []
     for css in (theme.base_css, theme.epub_css):
@@ -98,16 +100,17 @@ def write(
         )
 
     photo_bytes = None
+    on_cover = cover_photo(rendition, chapters, cover_file)
     for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
         ext = im.extension
         data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir, im.owner)
-        if photo_bytes is None and im.key == cover_photo_key(rendition, chapters):
+        if on_cover is not None and im.key == on_cover.key:
             photo_bytes = data
         book.add_item(
             epub.EpubItem(
                 uid=f"img-{im.key.replace('.', '-')}",
                 file_name=f"images/{im.key}",
-                media_type="image/png" if ext == "png" else "image/jpeg",
+                media_type=images.media_type(ext),
                 content=data,
             )
         )
@@ -121,7 +124,7 @@ def write(
         uid="cover-page",
         file_name=COVER_PAGE,
         media_type="application/xhtml+xml",
-        content=cover_document(a, tuple(stylesheets)).encode(),
+        content=cover_document(a, cover.alt_text(a, on_cover), tuple(stylesheets)).encode(),
     )
     content = [
         epub.EpubItem(
@@ -165,11 +168,16 @@ def write(
     return repack(raw.getvalue(), modified, {opf: lambda data: package_language(data, a.lang)})
 
 
-def cover_photo_key(rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> str | None:
-    """The photo on the cover: the book's own, else the first article's."""
+def cover_photo(
+    rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...], cover_file: Path | None
+) -> Image | None:
+    """The picture on the cover: a collection's finished cover, else the book's own
+    photo, else the first article's."""
+    if cover_file is not None:
+        return Image(key="", path=cover_file, alt=f"The cover of {rendition.article.title_text}.")
     for r in (rendition, *(r for _, r in chapters)):
         if r.article.photo:
-            return r.article.photo.key
+            return r.article.photo
     return None
 
 
@@ -216,7 +224,7 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rend
         book.add_metadata(None, "meta", value, {"property": prop})
 
 
-def cover_document(a: Article, stylesheets: tuple[str, ...]) -> str:
+def cover_document(a: Article, alt: str, stylesheets: tuple[str, ...]) -> str:
     links = "".join(f'<link rel="stylesheet" type="text/css" href="{h}"/>' for h in stylesheets)
     lang = escape(a.lang)
     return (
@@ -224,7 +232,7 @@ def cover_document(a: Article, stylesheets: tuple[str, ...]) -> str:
         f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
         f'<head>\n<meta charset="utf-8"/>\n<title>{escape(a.title_text)}</title>\n{links}\n</head>\n'
         '<body epub:type="frontmatter">\n<section class="cover" epub:type="cover">\n'
-        f'<img src="{COVER_IMAGE}" role="doc-cover" alt="{escape(cover.alt_text(a))}"/>\n'
+        f'<img src="{COVER_IMAGE}" role="doc-cover" alt={quoteattr(alt)}/>\n'
         "</section>\n</body>\n</html>\n"
     )
 

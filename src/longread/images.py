@@ -102,7 +102,7 @@ def inspect(manuscript: Path, path: Path) -> Info:
                     im.height,
                     fmt,
                     im.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (im.mode == "P" and "transparency" in im.info),
-                    STAND_IN_MARK in (im.info.get("comment") or b""),
+                    STAND_IN_MARK in _as_bytes(im.info.get("comment")),
                 )
         if too_big:
             raise PILImage.DecompressionBombError
@@ -122,6 +122,13 @@ def inspect(manuscript: Path, path: Path) -> Info:
     return info
 
 
+def _as_bytes(value: object) -> bytes:
+    """A text chunk as bytes: JPEG comments are bytes, PNG text chunks are str."""
+    if isinstance(value, bytes):
+        return value
+    return str(value or "").encode("utf-8", "replace")
+
+
 def key_for(path: Path, info: Info, taken: set[str]) -> str:
     """A stable, safe file name for the image inside the outputs."""
     stem = re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-").lower() or "image"
@@ -135,6 +142,10 @@ def warnings_for(manuscript: Path, path: Path, info: Info) -> list[str]:
     if info.stand_in:
         return [f"{manuscript}: {path.name} is the stand-in image; replace it with the real photo before publishing"]
     return []
+
+
+def media_type(extension: str) -> str:
+    return "image/png" if extension == "png" else "image/jpeg"
 
 
 def print_size(path: Path) -> tuple[int, int]:

@@ -7,7 +7,10 @@ never change what an earlier stage handed on.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -113,6 +116,9 @@ class Theme:
         return self.faces[0]
 
 
+#: The latest SOURCE_DATE_EPOCH accepted (2100-01-01): ZIP dates end in 2107.
+LATEST_EPOCH = 4_102_444_800
+
 #: Trim sizes longread knows, in inches (width, height).
 PAPERS: dict[str, tuple[float, float]] = {
     "letter": (8.5, 11.0),
@@ -131,6 +137,23 @@ class BuildOptions:
     press: bool = False
     #: A fixed build time (from SOURCE_DATE_EPOCH) for reproducible output.
     build_time: dt.datetime | None = None
+
+    def fixed(self) -> BuildOptions:
+        """These options with the build time settled: the one given, or
+        SOURCE_DATE_EPOCH, or now (UTC).  Every output of a build, wherever it is
+        made, then records the same time."""
+        if self.build_time:
+            return self
+        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+        if epoch:
+            if not re.fullmatch(r"\d{1,10}", epoch) or int(epoch) > LATEST_EPOCH:
+                from .errors import ManuscriptError
+
+                raise ManuscriptError("SOURCE_DATE_EPOCH", f"not a Unix timestamp before 2100: {epoch[:20]!r}")
+            stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+        else:
+            stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        return dataclasses.replace(self, build_time=stamp)
 
 
 @dataclass(frozen=True)

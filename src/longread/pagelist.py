@@ -45,8 +45,8 @@ def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
     pos = 0
     for number, line in enumerate(page_starts[1:], start=2):
         needle = _NOISE.sub("", line)[:60]
-        if not needle:
-            continue
+        if len(needle) < 8:
+            continue  # too few words to place the break with certainty
         at = text.find(needle, pos)
         if at < 0:
             continue  # a page that starts inside a note or a figure: no marker

@@ -94,6 +94,8 @@ def lay_out(
         try:
             doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
         except FatalURLFetchingError as e:
+            if fetcher.failure is not None:
+                raise fetcher.failure from None
             raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
     layout = Layout(rendition, doc, page_starts(doc), press)
     layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
@@ -176,15 +178,20 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
     theme_root = theme.folder.resolve()
 
     class Fetcher(URLFetcher):
+        failure: ManuscriptError | None = None
+
         def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             path = unquote(parts.path)
             if parts.scheme == "file" and path in served:
                 im = served[path]
-                ext = im.extension
-                data = images.render(im.path, images.PRINT_LONG_EDGE, ext, cache_dir, im.owner)
-                mime = "image/png" if ext == "png" else "image/jpeg"
-                return URLFetcherResponse(url, data, {"Content-Type": mime})
+                try:
+                    data = images.render(im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner)
+                except ManuscriptError as e:
+                    # WeasyPrint would only log a failed image and print without it.
+                    self.failure = e
+                    raise FatalURLFetchingError(str(e)) from None
+                return URLFetcherResponse(url, data, {"Content-Type": images.media_type(im.extension)})
             if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
                 return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()], {"Content-Type": "font/ttf"})
@@ -214,18 +221,24 @@ def _flow_boxes(page_box):
 
 
 def page_starts(doc) -> tuple[str, ...]:
-    """The first line of each page's main text, as laid out."""
+    """The first words of each page's main text, as laid out: its first line, and
+    the next when the first is short (a list number, the end of a word)."""
     from weasyprint.formatting_structure import boxes
 
     starts = []
     for page in doc.pages:
-        first = ""
+        words = ""
         for box in _flow_boxes(page._page_box):
             if isinstance(box, boxes.LineBox):
-                first = "".join(b.text for b in box.descendants() if isinstance(b, boxes.TextBox))
-                if first.strip():
+                words += "".join(
+                    b.text
+                    for b in box.descendants()
+                    # generated text (a printed link address, a list number) is not in the e-book
+                    if isinstance(b, boxes.TextBox) and "::" not in (b.element_tag or "")
+                )
+                if len(words.strip()) >= 20:
                     break
-        starts.append(first.strip())
+        starts.append(words.strip())
     return tuple(starts)
 
 

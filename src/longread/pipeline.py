@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,16 +37,8 @@ class Result:
 
 
 def build_time(options: BuildOptions) -> dt.datetime:
-    """The build's timestamp: fixed by the options or SOURCE_DATE_EPOCH, else now (UTC)."""
-    if options.build_time:
-        return options.build_time
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch:
-        try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        except (ValueError, OverflowError, OSError):
-            raise ManuscriptError("SOURCE_DATE_EPOCH", f"not a Unix timestamp: {epoch!r}") from None
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    """The build's timestamp (see :meth:`BuildOptions.fixed`)."""
+    return options.fixed().build_time
 
 
 def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
@@ -141,6 +132,7 @@ def write_editions(
 def build_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
     """Build one manuscript's (or one collection's) outputs; nothing is written unless
     all of them succeed."""
+    options = options.fixed()
     if is_collection(path):
         return build_collection(path, theme, options)
     result = Result()
@@ -172,7 +164,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         result.warnings += layout.warnings
     if "epub" in options.formats:
-        chapters = (("titlepage.xhtml", front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
+        chapters = ((epub.TITLE_PAGE, front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
         made[".epub"] = epub.write(
             front,
             theme,
@@ -197,6 +189,7 @@ def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
     """Make the archival bag of one manuscript."""
     from .archive import write_bag
 
+    options = options.fixed()
     result = Result()
     rendition = prepare(path, theme, result)
     made = editions(rendition, theme, options, result, archival=True)
@@ -230,6 +223,9 @@ def run_one(kind: str, path: Path, theme_dir: str, options: BuildOptions) -> Out
         outcome.outputs, outcome.warnings, outcome.inputs = result.outputs, result.warnings, result.inputs
     except ManuscriptError as e:
         outcome.error = str(e)
+    except OSError as e:  # a file that cannot be read or written, a full disk
+        where = f" ({e.filename})" if e.filename else ""
+        outcome.error = f"{path}: {e.strerror or e}{where}"
     except RecursionError:
         outcome.error = f"{path}: the manuscript is nested too deeply to lay out"
     except MemoryError:

@@ -47,7 +47,7 @@ def read(path: Path) -> Article:
         raise ManuscriptError(path, "no such manuscript file")
     text, warnings = decode(path, path.read_bytes())
     meta, body, body_line = split_front_matter(path, text)
-    warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(set(meta) - KNOWN_KEYS)]
+    warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))]
 
     title_html = inline_markdown(path, require_str(path, meta, "title", required=True), "title", warnings)
     if not plain_text(title_html):
@@ -297,7 +297,7 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
         return None
     if not isinstance(value, dict):
         raise ManuscriptError(path, "front matter 'photo' must be a mapping with src, alt, caption and credit")
-    for k in sorted(set(value) - PHOTO_KEYS):
+    for k in sorted(map(str, set(value) - PHOTO_KEYS)):
         warnings.append(f"{path}: unknown key 'photo.{k}' ignored")
     src = require_str(path, value, "src")
     if not src:

@@ -15,6 +15,7 @@ from xml.sax.saxutils import quoteattr
 from lxml import etree
 
 from .model import Article, Image, Note, Rendition
+from .sanitize import INLINE
 from .typeset import soft_hyphens, text_slots
 from .xhtml import escape, inner_xml, parse, plain_text
 
@@ -198,13 +199,20 @@ def note_element(note: Note, call_id: str | None) -> etree._Element:
         nsmap={"epub": EPUB_NS},
     )
     content = parse(note.html)
-    if not len(content) or content[0].tag != "p":
+    if len(content) and content[0].tag == "p":
+        for child in list(content):
+            aside.append(child)
+    elif (content.text or "").strip() or not len(content) or content[0].tag in INLINE:
+        # Loose text and inline elements (up to the first block) make the first paragraph.
         p = etree.SubElement(aside, "p")
         p.text = content.text
-        for child in content:
-            p.append(child)
-        content = aside
+        while len(content) and content[0].tag in INLINE:
+            p.append(content[0])
+        for child in list(content):
+            aside.append(child)
     else:
+        # The note opens with a block (a quotation, a list): the label stands before it.
+        etree.SubElement(aside, "p")
         for child in list(content):
             aside.append(child)
     first = aside[0]

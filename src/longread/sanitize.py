@@ -208,10 +208,15 @@ def parse_clean(fragment: str) -> etree._Element:
 
 
 def repair(root: etree._Element) -> None:
-    for _ in range(MAX_DEPTH):  # each pass fixes one level of bad nesting
+    # Each round renames or removes elements, so rounds are bounded by the tree's size.
+    for _ in range(sum(1 for _ in root.iter()) + 1):
         if not _repair_once(root):
             break
     _unique_ids(root)
+
+
+# Elements whose content is phrasing only: a block inside them gives way.
+PHRASING_ONLY = INLINE | {"p", "h2", "h3", "h4", "h5", "h6", "pre", "dt", "caption"}
 
 
 def _repair_once(root: etree._Element) -> bool:
@@ -221,16 +226,28 @@ def _repair_once(root: etree._Element) -> bool:
             continue
         parent = el.getparent()
         tag = el.tag
-        # A block inside an inline element: the inline element gives way.
         if tag in BLOCK and parent.tag in INLINE:
-            _unwrap(parent)
+            _unwrap(parent)  # the inline element gives way to the block
             return True
-        if tag == "li" and parent.tag not in {"ul", "ol"}:
+        if tag in BLOCK and parent.tag in PHRASING_ONLY:
+            _unwrap(el)  # a block inside a paragraph or heading keeps only its words
+            return True
+        if parent.tag in {"ul", "ol"} and tag != "li":
+            _wrap(el, "li")
+            changed = True
+        elif parent.tag == "dl" and tag not in {"dt", "dd", "div"}:
+            _wrap(el, "dd")
+            changed = True
+        elif tag == "li" and parent.tag not in {"ul", "ol"}:
             el.tag, changed = "p", True
-        elif tag in {"dt", "dd"} and parent.tag != "dl":
+        elif tag in {"dt", "dd"} and parent.tag not in {"dl", "div"}:
             el.tag, changed = "p", True
-        elif tag == "figcaption" and parent.tag != "figure":
-            el.tag, changed = "p", True
+        elif tag == "figcaption" and (parent.tag != "figure" or el not in (parent[0], parent[-1])):
+            if parent.tag == "figure":
+                parent.append(el)  # a caption comes first or last in its figure
+            else:
+                el.tag = "p"
+            changed = True
         elif tag == "caption" and parent.tag != "table":
             el.tag, changed = "p", True
         elif tag in {"thead", "tbody", "tfoot", "tr", "th", "td"} and not _in_table(el):
@@ -238,10 +255,26 @@ def _repair_once(root: etree._Element) -> bool:
             return True
         elif tag == "bdo" and el.get("dir") not in {"ltr", "rtl"}:
             el.tag, changed = "span", True
-        elif tag == "p" and parent.tag == "p":
-            _unwrap(el)
-            return True
+    for container in root.iter("ul", "ol", "dl"):
+        # Loose text inside a list belongs in an item.
+        for node, slot in [(container, "text"), *((child, "tail") for child in container)]:
+            if (getattr(node, slot) or "").strip():
+                item = etree.Element("li" if container.tag != "dl" else "dd")
+                item.text = getattr(node, slot)
+                setattr(node, slot, None)
+                if slot == "text":
+                    container.insert(0, item)
+                else:
+                    node.addnext(item)
+                return True
     return changed
+
+
+def _wrap(el: etree._Element, tag: str) -> None:
+    wrapper = etree.Element(tag)
+    el.addprevious(wrapper)
+    wrapper.tail, el.tail = el.tail, None
+    wrapper.append(el)
 
 
 def _in_table(el: etree._Element) -> bool:
@@ -281,11 +314,30 @@ def _unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
+# The ids the Markdown stage gives footnote calls and notes; no others are kept
+# from the manuscript (longread names headings, notes and page markers itself).
+NOTE_ID = re.compile(r"^(fn|fnref\d*)-[A-Za-z0-9_-]{1,60}$")
+
+
+def _note_element(el: etree._Element) -> bool:
+    """A footnote call (``sup``) or a note (``li`` in the footnote list)."""
+    if el.tag == "sup":
+        return True
+    lst = el.getparent()
+    return (
+        el.tag == "li"
+        and lst is not None
+        and lst.getparent() is not None
+        and (lst.getparent().get("class") == "footnote")
+    )
+
+
 def _unique_ids(root: etree._Element) -> None:
     seen: set[str] = set()
     for el in root.iter():
         if isinstance(el.tag, str) and el.get("id") is not None:
-            if el.get("id") in seen:
+            ident = el.get("id")
+            if ident in seen or not NOTE_ID.match(ident) or not _note_element(el):
                 del el.attrib["id"]
             else:
-                seen.add(el.get("id"))
+                seen.add(ident)

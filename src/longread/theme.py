@@ -34,10 +34,17 @@ def load(name_or_dir: str) -> Theme:
     manifest = folder / "theme.yaml"
     try:
         data = yaml.safe_load(manifest.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as e:
+    except (yaml.YAMLError, UnicodeDecodeError, OSError) as e:
         raise ManuscriptError(manifest, f"not a valid theme manifest ({e.__class__.__name__})") from None
     if not isinstance(data, dict):
         raise ManuscriptError(manifest, "not a valid theme manifest")
+    try:
+        return _theme(folder, manifest, data)
+    except (AttributeError, TypeError, ValueError) as e:  # a list where a mapping belongs, a bad weight
+        raise ManuscriptError(manifest, f"not a valid theme manifest ({e})") from None
+
+
+def _theme(folder: Path, manifest: Path, data: dict) -> Theme:
 
     def file(rel: object, what: str) -> Path:
         if not isinstance(rel, str):
