@@ -126,3 +126,17 @@ def test_collection_errors_name_the_file(tmp_path):
     with pytest.raises(ManuscriptError, match="not valid YAML") as e:
         build_one(bad, themes.load("magazine"), BuildOptions(output_dir=tmp_path / "out"))
     assert e.value.line
+
+
+def test_epub_carries_the_collection_page_numbers(issue):
+    book = zipfile.ZipFile(issue[".epub"])
+    pages = [squash(p.extract_text()) for p in PdfReader(issue[".pdf"]).pages]
+    marked = []
+    for i in range(1, 13):
+        doc = etree.fromstring(book.read(f"EPUB/article-{i:02}.xhtml"))
+        for span in doc.xpath("//x:span[@epub:type='pagebreak']", namespaces=NS):
+            number = int(span.get("aria-label"))
+            following = squash("".join(span.xpath("following::text()")[:30]))[:20]
+            assert following.lower() in pages[number - 1].lower(), (i, number, following)
+            marked.append(number)
+    assert marked == sorted(marked) and len(marked) >= len(pages) * 0.7

@@ -31,8 +31,7 @@ from . import images
 from .errors import ManuscriptError
 from .model import Article, Image, Rendition
 from .read import LANG_RE, inline_markdown, load_yaml, read_authors, read_date, require_str
-from .render import EPUB_NS
-from .xhtml import escape, inner_xml, parse, plain_text
+from .xhtml import escape, inner_xml, names, parse, plain_text
 
 KEYS = {"title", "subtitle", "editors", "editor", "lang", "date", "publisher", "rights", "cover", "articles"}
 
@@ -120,7 +119,7 @@ def prefixed(rendition: Rendition, tag: str) -> Rendition:
         photo=a.photo and dataclasses.replace(a.photo, key=f"{tag}-{a.photo.key}"),
         figures=tuple(dataclasses.replace(f, key=f"{tag}-{f.key}") for f in a.figures),
     )
-    body = inner_xml(root).replace(f' xmlns:epub="{EPUB_NS}"', "")
+    body = inner_xml(root)
     return dataclasses.replace(
         rendition,
         article=article,
@@ -139,8 +138,7 @@ def title_page(c: Collection) -> Rendition:
     if a.dek_html:
         parts.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
     if a.authors:
-        names = [escape(n) for n in a.authors]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        joined = escape(names(a.authors, a.lang))
         parts.append(
             f'<p class="byline">Edited by {joined}</p>'
             if a.lang.startswith("en")

@@ -5,6 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 
+def quoted(value: object, limit: int = 60) -> str:
+    """A value quoted in a message, cut short: one line stays one line."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class ManuscriptError(Exception):
     """A problem with a manuscript, an image or a theme, told in one line.
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from .errors import ManuscriptError
+from .errors import ManuscriptError, quoted
 from .files import write_atomically
 
 # A 200-megapixel limit stops decompression bombs before memory runs out, yet
@@ -54,7 +54,7 @@ class Info:
 
 def resolve(manuscript: Path, src: str) -> Path:
     """The file an image reference names, provided it lies inside the manuscript's folder."""
-    shown = quote(src)
+    shown = quoted(src)
     if re.match(r"^[A-Za-z]:[\\/]", src) or src.startswith(("/", "\\")):
         raise ManuscriptError(manuscript, f"image {shown} is an absolute path; give a path relative to the manuscript")
     if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src):
@@ -78,12 +78,6 @@ def resolve(manuscript: Path, src: str) -> Path:
     except OSError as e:  # a name too long, a path the system refuses
         raise ManuscriptError(manuscript, f"image {shown} cannot be opened ({e.strerror or e})") from None
     return target
-
-
-def quote(value: str, limit: int = 60) -> str:
-    """A value quoted in a message, cut short: one line stays one line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def inspect(manuscript: Path, path: Path) -> Info:

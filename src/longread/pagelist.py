@@ -23,52 +23,79 @@ _NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")
 
 
 def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
-    root = parse(rendition.body)
-    article = root.find("article")
-    slots = [
-        (el, slot)
-        for el, slot, _ in text_slots(article, rendition.lang)
-        if getattr(el, slot) and not _in_note(el, slot)
-    ]
-    # The squashed text of the article, and for each of its characters the slot
-    # and offset it comes from.
-    chars: list[str] = []
-    where: list[tuple[int, int]] = []
-    for i, (el, slot) in enumerate(slots):
-        for j, c in enumerate(getattr(el, slot)):
-            if not _NOISE.fullmatch(c):
-                chars.append(c)
-                where.append((i, j))
-    text = "".join(chars)
+    """One article: its first page opens with the article itself."""
+    (marked,) = mark_parts((rendition,), page_starts, opens_with_article=True)
+    return marked
 
-    found: list[tuple[int, int, int]] = [(1, -1, 0)]  # page 1 starts with the article
-    pos = 0
-    for number, line in enumerate(page_starts[1:], start=2):
+
+def mark_parts(
+    parts: tuple[Rendition, ...], page_starts: tuple[str, ...], opens_with_article: bool = False
+) -> tuple[Rendition, ...]:
+    """The articles of one print edition, in order (a collection's pages before its
+    first article, a title page and contents, find no text and get no marker)."""
+    texts = [_ArticleText(p) for p in parts]
+    found: list[list[tuple[int, int, int]]] = [[] for _ in parts]
+    first = 1
+    if opens_with_article:
+        found[0].append((1, -1, 0))
+        first = 2
+    part, pos = 0, 0
+    for number, line in enumerate(page_starts[first - 1 :], start=first):
         needle = _NOISE.sub("", line)[:60]
         if len(needle) < 8:
             continue  # too few words to place the break with certainty
-        at = text.find(needle, pos)
-        if at < 0:
-            continue  # a page that starts inside a note or a figure: no marker
-        slot_index, offset = where[at]
-        found.append((number, slot_index, _word_end(getattr(*slots[slot_index]), offset)))
-        pos = at + 1
+        for k in range(part, len(parts)):
+            at = texts[k].find(needle, pos if k == part else 0)
+            if at >= 0:
+                slot_index, offset = texts[k].where[at]
+                text = getattr(*texts[k].slots[slot_index])
+                found[k].append((number, slot_index, _word_end(text, offset)))
+                part, pos = k, at + 1
+                break
+        # not found: a page that starts inside a note or a figure gets no marker
+    return tuple(t.marked(marks) for t, marks in zip(texts, found, strict=True))
 
-    pages = []
-    # Insert from the end so earlier offsets stay valid.
-    for number, slot_index, offset in reversed(found):
-        marker = etree.Element(
-            "span",
-            {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": f"page-{number}", "aria-label": str(number)},
-            nsmap={"epub": EPUB_NS},
-        )
-        if slot_index < 0:
-            article.insert(0, marker)
-        else:
-            _insert(slots[slot_index], offset, marker)
-        pages.append((str(number), f"page-{number}"))
-    body = inner_xml(root).replace(f' xmlns:epub="{EPUB_NS}"', "")
-    return dataclasses.replace(rendition, body=body, pages=tuple(reversed(pages)))
+
+class _ArticleText:
+    """An article's running text squashed to what survives line breaking, with the
+    place in the tree each character comes from."""
+
+    def __init__(self, rendition: Rendition) -> None:
+        self.rendition = rendition
+        self.root = parse(rendition.body)
+        self.article = self.root.find("article")
+        self.slots = [
+            (el, slot)
+            for el, slot, _ in text_slots(self.article, rendition.lang)
+            if getattr(el, slot) and not _in_note(el, slot)
+        ]
+        chars: list[str] = []
+        self.where: list[tuple[int, int]] = []
+        for i, (el, slot) in enumerate(self.slots):
+            for j, c in enumerate(getattr(el, slot)):
+                if not _NOISE.fullmatch(c):
+                    chars.append(c.lower()[:1])  # the print layer may change case (small caps)
+                    self.where.append((i, j))
+        self.text = "".join(chars)
+
+    def find(self, needle: str, start: int) -> int:
+        return self.text.find("".join(c.lower()[:1] for c in needle), start)
+
+    def marked(self, found: list[tuple[int, int, int]]) -> Rendition:
+        pages = []
+        # Insert from the end so earlier offsets stay valid.
+        for number, slot_index, offset in sorted(found, reverse=True):
+            marker = etree.Element(
+                "span",
+                {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": f"page-{number}", "aria-label": str(number)},
+                nsmap={"epub": EPUB_NS},
+            )
+            if slot_index < 0:
+                self.article.insert(0, marker)
+            else:
+                _insert(self.slots[slot_index], offset, marker)
+            pages.append((str(number), f"page-{number}"))
+        return dataclasses.replace(self.rendition, body=inner_xml(self.root), pages=tuple(reversed(pages)))
 
 
 def _word_end(text: str, offset: int) -> int:

@@ -41,13 +41,18 @@ def build_time(options: BuildOptions) -> dt.datetime:
     return options.fixed().build_time
 
 
+def font_text(rendition: Rendition) -> str:
+    """Every character the outputs set: the body, and the title (a running head)."""
+    return plain_text(rendition.body) + rendition.title + rendition.article.short_title
+
+
 def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
     """Read, typeset and render one manuscript; warnings go into ``result``."""
     article = read(path)
     result.warnings += article.warnings
     result.inputs += [im.path for im in article.images]
     rendition = render(typeset(article, theme.dash_style))
-    lacking = fonts.missing(plain_text(rendition.body) + rendition.title, theme)
+    lacking = fonts.missing(font_text(rendition), theme)
     if lacking:
         shown = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
         more = f" and {len(lacking) - 8} more" if len(lacking) > 8 else ""
@@ -61,13 +66,14 @@ def editions(
     """The outputs of one rendition, by file-name suffix."""
     cache_dir = options.output_dir / ".cache"
     stamp = build_time(options)
-    font_files = fonts.subset_faces(theme, plain_text(rendition.body) + rendition.title, cache_dir)
+    font_files = fonts.subset_faces(theme, font_text(rendition), cache_dir)
     if "pdf" in options.formats or archival:
         from . import pdf
 
         pdf.load_engine()
-    # Images and the cover are made on other threads (Pillow works outside Python's
-    # lock) while WeasyPrint lays out the pages; the writers then find them cached.
+    # The e-book's images and cover are made on other threads (Pillow works outside
+    # Python's lock) while WeasyPrint lays out the pages; the EPUB writer then finds
+    # them cached.  (The print images are made as WeasyPrint asks for them.)
     with ThreadPoolExecutor(max_workers=2) as pool:
         ahead = prepare_images(pool, rendition, theme, options, cache_dir, archival)
         return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival, ahead)
@@ -155,14 +161,17 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
     front = title_page(c)
     book = combined(c, front, parts)
     cache_dir = options.output_dir / ".cache"
-    font_files = fonts.subset_faces(theme, plain_text(book.body) + book.title, cache_dir)
+    font_files = fonts.subset_faces(theme, font_text(book), cache_dir)
     made: dict[str, bytes] = {}
     if "pdf" in options.formats:
         from . import pdf
 
+        pdf.load_engine()
         layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         result.warnings += layout.warnings
+        # Each article's e-book pages carry the collection's printed page numbers.
+        parts = pagelist.mark_parts(parts, layout.page_starts)
     if "epub" in options.formats:
         chapters = ((epub.TITLE_PAGE, front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
         made[".epub"] = epub.write(
@@ -171,6 +180,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
             font_files,
             build_time(options),
             cache_dir,
+            page_source=PAPER_NAMES[options.paper],
             chapters=chapters,
             cover_file=c.article.photo.path if c.article.photo else None,
         )

@@ -17,7 +17,7 @@ import yaml
 from lxml import etree
 
 from . import images, sanitize
-from .errors import ManuscriptError
+from .errors import ManuscriptError, quoted
 from .markdown_ext import make_markdown
 from .model import Article, Image, Note
 from .xhtml import inner_xml, plain_text
@@ -55,10 +55,10 @@ def read(path: Path) -> Article:
     dek_html = inline_markdown(path, require_str(path, meta, "subtitle"), "subtitle", warnings)
     lang = require_str(path, meta, "lang") or "en"
     if not LANG_RE.match(lang):
-        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {shorten(lang)}")
+        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {quoted(lang)}")
     source_url = require_str(path, meta, "source")
     if source_url and not re.match(r"^https?://\S+$", source_url):
-        raise ManuscriptError(path, f"'source' must be an http(s) URL, not {shorten(source_url)}")
+        raise ManuscriptError(path, f"'source' must be an http(s) URL, not {quoted(source_url)}")
 
     converted = make_markdown().convert(body)
     # Every image reference is checked as written, before sanitising can alter it.
@@ -201,13 +201,7 @@ def read_date(path: Path, value: object) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {shorten(value)}") from None
-
-
-def shorten(value: str, limit: int = 60) -> str:
-    """A value quoted in a message, cut short: one line stays one line."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+        raise ManuscriptError(path, f"front matter 'date' must be YYYY-MM-DD, not {quoted(value)}") from None
 
 
 def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | None = None) -> str:
@@ -262,7 +256,7 @@ def check_links(path: Path, root: etree._Element) -> list[str]:
             continue
         if href.startswith("#") and href[1:] in ids:
             continue
-        warnings.append(f"{path}: link to {shorten(href)} removed (only web, mailto and in-article links are kept)")
+        warnings.append(f"{path}: link to {quoted(href)} removed (only web, mailto and in-article links are kept)")
         a.attrib.pop("href")
         a.tag = "span"
     return warnings
@@ -277,7 +271,7 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
         if not src:
             raise ManuscriptError(path, "an image has no source (write ![description](images/file.jpg))")
         if not alt:
-            raise ManuscriptError(path, f"image {shorten(src)} has no alt text (write ![description](...))")
+            raise ManuscriptError(path, f"image {quoted(src)} has no alt text (write ![description](...))")
         source = images.resolve(path, src)
         info = images.inspect(path, source)
         key = images.key_for(source, info, taken)

@@ -17,9 +17,8 @@ from lxml import etree
 from .model import Article, Image, Note, Rendition
 from .sanitize import INLINE
 from .typeset import soft_hyphens, text_slots
-from .xhtml import escape, inner_xml, parse, plain_text
+from .xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
 
-EPUB_NS = "http://www.idpf.org/2007/ops"
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
@@ -50,7 +49,7 @@ def render(article: Article) -> Rendition:
     if article.photo:
         parts.append(figure(article.photo, "lead-photo"))
     # The document root declares the epub prefix once; lxml repeats it per element.
-    body_xml = inner_xml(body).replace(f' xmlns:epub="{EPUB_NS}"', "")
+    body_xml = inner_xml(body)
     parts.append('<div class="body">' + body_xml + "</div>")
     parts.append("</article>")
     return Rendition(
@@ -100,8 +99,7 @@ def title_block(a: Article) -> str:
         out.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
     byline = []
     if a.authors:
-        names = [f'<span class="author">{escape(n)}</span>' for n in a.authors]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        joined = names([f'<span class="author">{escape(n)}</span>' for n in a.authors], a.lang)
         byline.append(f"By {joined}" if a.lang.startswith("en") else joined)
     if a.date:
         byline.append(f'<time datetime="{a.date.isoformat()}">{format_date(a)}</time>')

@@ -11,11 +11,25 @@ def parse(fragment: str) -> etree._Element:
     return html.fragment_fromstring(fragment or "", create_parent="div")
 
 
+EPUB_NS = "http://www.idpf.org/2007/ops"
+
+
 def inner_xml(el: etree._Element) -> str:
-    """The content of an element (its text and children) serialised as XML."""
+    """The content of an element (its text and children) serialised as XML.  The
+    documents declare the ``epub`` prefix once at their root; lxml would repeat it
+    on every element that uses it."""
     parts = [escape(el.text or "")]
     parts += [etree.tostring(child, encoding="unicode", method="xml") for child in el]
-    return "".join(parts)
+    return "".join(parts).replace(f' xmlns:epub="{EPUB_NS}"', "")
+
+
+def names(people: tuple[str, ...] | list[str], lang: str) -> str:
+    """ "A", "A and B", "A, B and C" (in English; others get commas)."""
+    items = list(people)
+    if len(items) < 2:
+        return "".join(items)
+    joiner = " and " if lang.lower().startswith("en") else ", "
+    return ", ".join(items[:-1]) + joiner + items[-1]
 
 
 def plain_text(fragment: str) -> str:
