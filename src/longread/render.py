@@ -16,7 +16,6 @@ from lxml import etree
 
 from .model import Article, Image, Note, Rendition
 from .sanitize import INLINE
-from .typeset import soft_hyphens, text_slots
 from .xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
@@ -43,7 +42,7 @@ def render(article: Article) -> Rendition:
     mark_language(body)
     headings = number_headings(body)
     place_notes(body, article)
-    mark_lead(body, article.lang)
+    mark_lead(body)
 
     parts = ['<article class="article" aria-labelledby="title">', title_block(article)]
     if article.photo:
@@ -226,11 +225,8 @@ def note_element(note: Note, call_id: str | None) -> etree._Element:
     return aside
 
 
-def mark_lead(root: etree._Element, lang: str) -> None:
-    """The first paragraph opens the article: a drop cap and a small-caps lead-in.
-
-    Its break points are written in as soft hyphens: the print layer cannot let the
-    engine hyphenate a paragraph with a floated drop cap (see print.css)."""
+def mark_lead(root: etree._Element) -> None:
+    """The first paragraph opens the article: a drop cap and a small-caps lead-in."""
     first = next((el for el in root if isinstance(el.tag, str)), None)
     if first is None or first.tag != "p":
         return
@@ -243,6 +239,3 @@ def mark_lead(root: etree._Element, lang: str) -> None:
         span.tail = text[m.end() :]
         first.text = text[: len(text) - len(text.lstrip())]
         first.insert(0, span)
-    for el, slot, text_lang in text_slots(first, lang):
-        if getattr(el, slot) and not (slot == "text" and el.get("class") == "lead-in"):
-            setattr(el, slot, soft_hyphens(getattr(el, slot), text_lang))

@@ -240,7 +240,7 @@ def _repair_once(root: etree._Element) -> bool:
             changed = True
         elif tag == "li" and parent.tag not in {"ul", "ol"}:
             el.tag, changed = "p", True
-        elif tag in {"dt", "dd"} and parent.tag not in {"dl", "div"}:
+        elif tag in {"dt", "dd"} and not _in_list(el):
             el.tag, changed = "p", True
         elif tag == "figcaption" and (parent.tag != "figure" or el not in (parent[0], parent[-1])):
             if parent.tag == "figure":
@@ -268,6 +268,14 @@ def _repair_once(root: etree._Element) -> bool:
                     node.addnext(item)
                 return True
     return changed
+
+
+def _in_list(el: etree._Element) -> bool:
+    """A term or description inside a description list (directly, or grouped in a div)."""
+    parent = el.getparent()
+    if parent.tag == "div":
+        parent = parent.getparent()
+    return parent is not None and parent.tag == "dl"
 
 
 def _wrap(el: etree._Element, tag: str) -> None:

@@ -10,7 +10,6 @@ carrying the previous character across element boundaries (so a quote before
 from __future__ import annotations
 
 import dataclasses
-import functools
 import re
 from collections.abc import Callable, Iterator
 
@@ -222,23 +221,6 @@ def french_spacing(text: str) -> str:
     text = re.sub(r"« ", "«" + NNBSP, text)
     text = re.sub(r" »", NNBSP + "»", text)
     return text
-
-
-def soft_hyphens(text: str, lang: str) -> str:
-    """Soft hyphens at the break points of the language's hyphenation patterns, for
-    words of six letters or more, leaving three letters at least on each side."""
-    dictionary = _hyphenator(lang)
-    if dictionary is None:
-        return text
-    return re.sub(r"\w{6,}", lambda m: dictionary.inserted(m.group(0), hyphen="\u00ad"), text)
-
-
-@functools.cache
-def _hyphenator(lang: str):
-    import pyphen
-
-    found = pyphen.language_fallback(lang.replace("-", "_"))
-    return pyphen.Pyphen(lang=found, left=3, right=3) if found else None
 
 
 def apply_rules(text: str, prev: str, rules: Rules, lang: str, state: QuoteState | None = None) -> str:
