@@ -225,7 +225,7 @@ def distinct(paths: list[Path]) -> list[Path]:
 
 def same_outputs(paths: list[Path]) -> tuple[Path, Path] | None:
     """Two manuscripts whose outputs would have the same names, if any."""
-    from .collection import is_collection, slug
+    from .sources import is_collection, slug
 
     owners: dict[str, Path] = {}
     for p in paths:

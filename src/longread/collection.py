@@ -22,7 +22,6 @@ and a contents page.  Both embed one set of fonts.
 from __future__ import annotations
 
 import dataclasses
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
@@ -41,10 +40,6 @@ class Collection:
     article: Article  # the collection's own metadata, as an article without a body
     parts: tuple[Path, ...]
     warnings: tuple[str, ...] = ()
-
-
-def is_collection(path: Path) -> bool:
-    return path.suffix.lower() in {".yaml", ".yml"}
 
 
 def read_collection(path: Path) -> Collection:
@@ -179,7 +174,3 @@ def combined(c: Collection, front: Rendition, parts: tuple[Rendition, ...]) -> R
         body="\n".join(body),
         headings=(front.headings[0], *headings),
     )
-
-
-def slug(path: Path) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "collection"

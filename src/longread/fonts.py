@@ -13,7 +13,6 @@ from functools import cache
 from pathlib import Path
 
 import uharfbuzz as hb
-from fontTools.ttLib import TTFont
 
 from .files import write_atomically
 from .model import Theme
@@ -25,8 +24,8 @@ BASE_CHARS = string.printable.strip() + " \u00a0\u202f\u2003\u2010\u2060‘’�
 
 @cache
 def cmap(path: Path) -> frozenset[int]:
-    with TTFont(path, lazy=True) as f:
-        return frozenset(f.getBestCmap())
+    """The characters a font file maps to glyphs."""
+    return frozenset(hb.Face(hb.Blob.from_file_path(str(path))).unicodes)
 
 
 def missing(text: str, theme: Theme) -> list[str]:

@@ -10,14 +10,14 @@ from pathlib import Path
 
 from . import cover, epub, fonts, images, metadata, pagelist
 from . import theme as themes
-from .collection import combined, is_collection, prefixed, read_collection, title_page
-from .collection import slug as collection_slug
+from .collection import combined, prefixed, read_collection, title_page
 from .errors import ManuscriptError
 from .files import write_atomically
 from .model import BuildOptions, Outcome, Output, Rendition, Theme
 from .read import read
 from .render import render
-from .sources import find_manuscripts
+from .sources import find_manuscripts, is_collection
+from .sources import slug as collection_slug
 from .typeset import typeset
 from .xhtml import plain_text
 

@@ -1,8 +1,19 @@
-"""Which manuscripts a command works on."""
+"""Which manuscripts a command works on, and what their outputs are called."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+
+
+def is_collection(path: Path) -> bool:
+    """A collection file (YAML listing manuscripts), not a manuscript."""
+    return path.suffix.lower() in {".yaml", ".yml"}
+
+
+def slug(path: Path) -> str:
+    """The name a collection's outputs take (a manuscript's is its file name)."""
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", path.stem).strip("-") or "collection"
 
 
 def find_manuscripts(paths: list[Path]) -> list[Path]:
