@@ -182,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
             raise ManuscriptError(clashes[1], f"its outputs would overwrite those of {clashes[0]}; rename one")
         fixed = options.fixed()  # one build time for every output, wherever it is made
     except ManuscriptError as e:
-        print(f"error: {e}", file=sys.stderr)
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
         return 1
 
     outcomes: dict[Path, Outcome] = {}
@@ -312,12 +312,17 @@ def progress(outcomes, total: int):
             yield outcome
 
 
+def one_line(message: str) -> str:
+    """A message as one line, whatever characters it quotes."""
+    return " ".join(message.split())
+
+
 def report(outcomes: list) -> int:
     for outcome in outcomes:
         for w in dict.fromkeys(outcome.warnings):
-            print(f"warning: {w}", file=sys.stderr)
+            print(f"warning: {one_line(w)}", file=sys.stderr)
         if outcome.error:
-            print(f"error: {outcome.error}", file=sys.stderr)
+            print(f"error: {one_line(outcome.error)}", file=sys.stderr)
         for out in outcome.outputs:
             note = "  (up to date)" if outcome.up_to_date else ""
             print(f"{out.path}  {human(out.size)}{note}")

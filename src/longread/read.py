@@ -112,6 +112,8 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
             "cannot be decoded (save the file as UTF-8)",
         ) from None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    # Unicode's own line and paragraph separators, as a word processor pastes them.
+    text = text.replace("\u2028", "\n").replace("\u2029", "\n\n")
     warnings = []
     found = sanitize.ILLEGAL.findall(text)
     if found:
@@ -169,7 +171,7 @@ def require_str(path: Path, meta: dict, key: str, required: bool = False) -> str
         value = str(value)
     if not isinstance(value, str):
         raise ManuscriptError(path, f"front matter '{key}' must be text, not {describe(value)}")
-    value = " ".join(value.split())
+    value = " ".join(sanitize.ILLEGAL.sub("", value).split())  # YAML escapes can write controls
     if required and not value:
         raise ManuscriptError(path, f"front matter '{key}' is empty")
     return value
@@ -184,9 +186,12 @@ def read_authors(path: Path, value: object) -> tuple[str, ...]:
     if value is None:
         return ()
     items = value if isinstance(value, list) else [value]
-    if not all(isinstance(a, str) and a.strip() for a in items):
+    if not all(isinstance(a, str) for a in items):
         raise ManuscriptError(path, "front matter 'author' must be a name or a list of names")
-    return tuple(" ".join(a.split()) for a in items)
+    names = [" ".join(sanitize.ILLEGAL.sub("", a).split()) for a in items]
+    if not all(names):
+        raise ManuscriptError(path, "front matter 'author' has an empty name")
+    return tuple(names)
 
 
 def read_date(path: Path, value: object) -> dt.date | None:
