@@ -108,7 +108,7 @@ class TestAuthor:
         ],
     )
     def test_bad_author(self, make_manuscript, yaml_text):
-        with pytest.raises(ManuscriptError, match="'author' must be a name or a list of names"):
+        with pytest.raises(ManuscriptError, match="'author' (must be a name or a list of names|has an empty name)"):
             read(make_manuscript(yaml_text=yaml_text))
 
 
