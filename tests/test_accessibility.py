@@ -18,7 +18,7 @@ from lxml import etree
 
 from longread import theme as themes
 from longread.model import BuildOptions
-from longread.pipeline import build_one
+from longread.pipeline.route import build_one
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"

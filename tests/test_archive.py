@@ -16,7 +16,7 @@ from lxml import etree
 
 from longread import theme as themes
 from longread.model import BuildOptions
-from longread.pipeline import archive_one, build_one
+from longread.pipeline.route import archive_one, build_one
 from validators import pdf_facts
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -64,7 +64,8 @@ def test_any_change_rebuilds(project, change):
 
 
 def test_version_change_rebuilds(project, monkeypatch):
-    from longread import __version__, cache, theme
+    from longread import __version__, theme
+    from longread.pipeline import stamps as cache
     from longread.model import BuildOptions
 
     assert built(longread("build", "--format", "epub", cwd=project))

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 from longread import theme as themes
 from longread.errors import ManuscriptError
 from longread.model import BuildOptions
-from longread.pipeline import build_one
+from longread.pipeline.route import build_one
 from validators import epubcheck, pdf_facts, squash
 
 ROOT = Path(__file__).resolve().parents[1]

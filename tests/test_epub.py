@@ -15,7 +15,7 @@ from PIL import Image
 
 from longread import theme as themes
 from longread.model import BuildOptions
-from longread.pipeline import build_one
+from longread.pipeline.route import build_one
 from validators import epubcheck
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -12,7 +12,7 @@ from pypdf import PdfReader
 
 from longread import theme as themes
 from longread.model import BuildOptions
-from longread.pipeline import build_one
+from longread.pipeline.route import build_one
 from validators import epubcheck, squash
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from longread import theme as themes
 from longread.model import BuildOptions
-from longread.pipeline import build_one
+from longread.pipeline.route import build_one
 from validators import pdf_facts, pdf_text, squash
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -40,7 +40,7 @@ from longread.model import BuildOptions
 from test_hostile import assert_error, assert_success, epubcheck_problems, outputs
 
 try:  # the pipeline module was called build.py before
-    from longread.pipeline import build_one
+    from longread.pipeline.route import build_one
 except ImportError:  # pragma: no cover
     from longread.build import build_one
 

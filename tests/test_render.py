@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from longread.source.read import read
 from lxml import etree
 
 from longread.model import Rendition
-from longread.read import read
-from longread.render import document, render
+from longread.render.article import document, render
 from longread.typeset import typeset
 
 XHTML = "http://www.w3.org/1999/xhtml"

@@ -18,6 +18,6 @@ __all__ = ["Article", "BuildOptions", "ManuscriptError", "build", "__version__"]
 
 def build(manuscripts: list[Path], options: BuildOptions | None = None):
     """Build the EPUB and PDF editions of manuscripts (files or folders of them)."""
-    from .pipeline import build as run  # the pipeline's libraries load on first use
+    from .pipeline.route import build as run  # the pipeline's libraries load on first use
 
     return run([Path(m) for m in manuscripts], options or BuildOptions())

@@ -11,11 +11,12 @@ import os
 import sys
 from pathlib import Path
 
-from . import __version__, cache
+from . import __version__
 from . import theme as themes
 from .errors import ManuscriptError
 from .model import PAPERS, BuildOptions, Outcome, Output
-from .sources import find_manuscripts
+from .pipeline import stamps as cache
+from .source.discover import find_manuscripts
 
 DESCRIPTION = """\
 Publish a long-form article as an EPUB 3 e-book and a print-ready PDF, both set
@@ -225,7 +226,7 @@ def distinct(paths: list[Path]) -> list[Path]:
 
 def same_outputs(paths: list[Path]) -> tuple[Path, Path] | None:
     """Two manuscripts whose outputs would have the same names, if any."""
-    from .sources import is_collection, slug
+    from .source.discover import is_collection, slug
 
     owners: dict[str, Path] = {}
     for p in paths:
@@ -244,7 +245,7 @@ def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions,
     """Build the manuscripts: in this process, on this machine's cores, or on a Dask cluster."""
     if not paths:
         return
-    from .pipeline import run_one
+    from .pipeline.route import run_one
 
     if args.executor == "dask":
         yield from execute_on_dask(kind, paths, theme_dir, options, args.scheduler)
@@ -267,7 +268,7 @@ def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions,
 def execute_on_dask(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, scheduler: str):
     from dataclasses import replace
 
-    from .pipeline import run_one
+    from .pipeline.route import run_one
 
     try:
         from distributed import Client, as_completed

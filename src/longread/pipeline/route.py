@@ -8,18 +8,19 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cover, epub, fonts, images, metadata, pagelist
-from . import theme as themes
-from .collection import combined, prefixed, read_collection, title_page
-from .errors import ManuscriptError
-from .files import write_atomically
-from .model import BuildOptions, Outcome, Output, Rendition, Theme
-from .read import read
-from .render import render
-from .sources import find_manuscripts, is_collection
-from .sources import slug as collection_slug
-from .typeset import typeset
-from .xhtml import plain_text
+from .. import theme as themes
+from ..assets import cover, fonts, images
+from ..errors import ManuscriptError
+from ..files import write_atomically
+from ..model import BuildOptions, Outcome, Output, Rendition, Theme
+from ..render.article import render
+from ..source.collection import combined, prefixed, read_collection, title_page
+from ..source.discover import find_manuscripts, is_collection
+from ..source.discover import slug as collection_slug
+from ..source.read import read
+from ..typeset import typeset
+from ..writers import epub, metadata, pagelist
+from ..xhtml import plain_text
 
 PAPER_NAMES = {"letter": "US Letter", "a4": "A4", "trade": "6 × 9 in trade"}
 
@@ -68,7 +69,7 @@ def editions(
     stamp = build_time(options)
     font_files = fonts.subset_faces(theme, font_text(rendition), cache_dir)
     if "pdf" in options.formats or archival:
-        from . import pdf
+        from ..writers import pdf
 
         pdf.load_engine()
     # The e-book's images and cover are made on other threads (Pillow works outside
@@ -108,12 +109,12 @@ def write_editions(
 ) -> dict[str, bytes]:
     made: dict[str, bytes] = {}
     if "pdf" in options.formats or archival:
-        from . import pdf  # WeasyPrint is loaded only when a PDF is wanted
+        from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
         layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, cache_dir)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         if archival:
-            from .archive import source_files
+            from ..writers.archive import source_files
 
             rec = metadata.record(rendition.article, stamp)
             made["-archival.pdf"] = pdf.write(
@@ -164,7 +165,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
     font_files = fonts.subset_faces(theme, font_text(book), cache_dir)
     made: dict[str, bytes] = {}
     if "pdf" in options.formats:
-        from . import pdf
+        from ..writers import pdf
 
         pdf.load_engine()
         layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
@@ -197,7 +198,7 @@ def write_outputs(slug: str, made: dict[str, bytes], options: BuildOptions, resu
 
 def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
     """Make the archival bag of one manuscript."""
-    from .archive import write_bag
+    from ..writers.archive import write_bag
 
     options = options.fixed()
     result = Result()

@@ -13,10 +13,10 @@ import re
 
 from lxml import etree
 
-from .model import Rendition
-from .render import EPUB_NS, EPUB_TYPE
-from .typeset import text_slots
-from .xhtml import inner_xml, parse
+from ..model import Rendition
+from ..render.article import EPUB_NS, EPUB_TYPE
+from ..typeset import text_slots
+from ..xhtml import inner_xml, parse
 
 # What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners.
 _NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")

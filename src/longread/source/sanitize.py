@@ -15,7 +15,7 @@ import re
 import nh3
 from lxml import etree
 
-from .xhtml import parse
+from ..xhtml import parse
 
 # A language tag (BCP 47, loosely).
 LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")

@@ -9,8 +9,8 @@ import json
 import uuid
 from xml.sax.saxutils import escape
 
-from .model import Article
-from .xhtml import plain_text
+from ..model import Article
+from ..xhtml import plain_text
 
 DC = "http://purl.org/dc/elements/1.1/"
 DCTERMS = "http://purl.org/dc/terms/"

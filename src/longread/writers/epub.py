@@ -18,11 +18,11 @@ from xml.sax.saxutils import quoteattr
 from ebooklib import epub
 from lxml import etree
 
-from . import cover, images
+from ..assets import cover, images
+from ..model import Article, Image, Rendition, Theme
+from ..render.article import EPUB_NS, document
+from ..xhtml import escape, plain_text
 from .metadata import identifier
-from .model import Article, Image, Rendition, Theme
-from .render import EPUB_NS, document
-from .xhtml import escape, plain_text
 
 ARTICLE = "article.xhtml"
 COVER_PAGE = "cover.xhtml"

@@ -16,11 +16,12 @@ from pathlib import Path
 import yaml
 from lxml import etree
 
-from . import images, sanitize
-from .errors import ManuscriptError, quoted
+from ..assets import images
+from ..errors import ManuscriptError, quoted
+from ..model import Article, Image, Note
+from ..source import sanitize
+from ..xhtml import inner_xml, plain_text
 from .markdown_ext import make_markdown
-from .model import Article, Image, Note
-from .xhtml import inner_xml, plain_text
 
 KNOWN_KEYS = {
     "title",

@@ -14,9 +14,9 @@ from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from .model import Article, Image, Note, Rendition
-from .sanitize import INLINE
-from .xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
+from ..model import Article, Image, Note, Rendition
+from ..source.sanitize import INLINE
+from ..xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"

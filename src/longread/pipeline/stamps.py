@@ -16,8 +16,8 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from .files import write_atomically
-from .model import BuildOptions
+from ..files import write_atomically
+from ..model import BuildOptions
 
 
 def digest(path: Path) -> str:
@@ -39,7 +39,7 @@ def code_digest() -> str:
     """longread's own code: a changed module makes every output stale, even when the
     version number stayed the same (a development checkout)."""
     h = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.glob("*.py")):
+    for path in sorted(Path(__file__).parents[1].rglob("*.py")):
         h.update(path.read_bytes())
     return h.hexdigest()
 

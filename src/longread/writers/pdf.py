@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from . import images
-from .errors import ManuscriptError
-from .model import Image, Rendition, Theme
-from .render import document
+from ..assets import images
+from ..errors import ManuscriptError
+from ..model import Image, Rendition, Theme
+from ..render.article import document
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300

@@ -19,8 +19,8 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
-from .errors import ManuscriptError, quoted
-from .files import write_atomically
+from ..errors import ManuscriptError, quoted
+from ..files import write_atomically
 
 # A 200-megapixel limit stops decompression bombs before memory runs out, yet
 # admits the largest camera files (about 100 MP).

@@ -26,11 +26,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import quoteattr
 
-from . import images
-from .errors import ManuscriptError
-from .model import Article, Image, Rendition
+from ..assets import images
+from ..errors import ManuscriptError
+from ..model import Article, Image, Rendition
+from ..xhtml import escape, inner_xml, names, parse, plain_text
 from .read import LANG_RE, inline_markdown, load_yaml, read_authors, read_date, require_str
-from .xhtml import escape, inner_xml, names, parse, plain_text
 
 KEYS = {"title", "subtitle", "editors", "editor", "lang", "date", "publisher", "rights", "cover", "articles"}
 

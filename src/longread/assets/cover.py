@@ -9,10 +9,10 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont, ImageOps
 
-from .cache import digest
-from .files import write_atomically
-from .model import Article, Image, Theme
-from .xhtml import parse
+from ..files import write_atomically
+from ..model import Article, Image, Theme
+from ..pipeline.stamps import digest
+from ..xhtml import parse
 
 WIDTH, HEIGHT = 1600, 2400
 MARGIN = 130

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import bagit
 
-from . import metadata
-from .errors import ManuscriptError
-from .model import Article, Theme
+from ..errors import ManuscriptError
+from ..model import Article, Theme
+from ..writers import metadata
 
 logging.getLogger("bagit").setLevel(logging.WARNING)
 

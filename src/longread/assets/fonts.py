@@ -14,8 +14,8 @@ from pathlib import Path
 
 import uharfbuzz as hb
 
-from .files import write_atomically
-from .model import Theme
+from ..files import write_atomically
+from ..model import Theme
 
 # Always kept: what stylesheets generate (folios, ornaments, link brackets) and what
 # readers' own interface text may need.
