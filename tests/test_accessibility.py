@@ -16,9 +16,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from longread import theme as themes
-from longread.model import BuildOptions
-from longread.pipeline.route import build_one
+from validators import make
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -44,7 +42,7 @@ ROLES = {
 @pytest.fixture(scope="module", params=["review", "features"])
 def built(request, tmp_path_factory) -> dict[str, Path]:
     source = REVIEW if request.param == "review" else FEATURES
-    result = build_one(source, themes.load("magazine"), BuildOptions(output_dir=tmp_path_factory.mktemp("a11y")))
+    result = make(source, output_dir=tmp_path_factory.mktemp("a11y"))
     return {o.path.suffix: o.path for o in result.outputs}
 
 

@@ -14,10 +14,7 @@ import pikepdf
 import pytest
 from lxml import etree
 
-from longread import theme as themes
-from longread.model import BuildOptions
-from longread.pipeline.route import archive_one, build_one
-from validators import pdf_facts
+from validators import make, pdf_facts
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -29,7 +26,7 @@ def bag(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("archive")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SOURCE_DATE_EPOCH", EPOCH)
-        archive_one(REVIEW, themes.load("magazine"), BuildOptions(output_dir=out))
+        make(REVIEW, "archive", output_dir=out)
     return out / "last-take-review-archive"
 
 
@@ -115,10 +112,9 @@ def test_archive_command(tmp_path):
 @pytest.mark.parametrize("press", [False, True])
 def test_two_builds_are_byte_identical(tmp_path, monkeypatch, press):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    theme = themes.load("magazine")
     outputs = []
     for name in ("one", "two"):
-        result = build_one(REVIEW, theme, BuildOptions(output_dir=tmp_path / name, press=press))
+        result = make(REVIEW, output_dir=tmp_path / name, press=press)
         outputs.append({o.path.name: o.path.read_bytes() for o in result.outputs})
     assert set(outputs[0]) == {
         "last-take-review.epub",
@@ -129,7 +125,7 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, press):
 
 def test_two_archives_are_identical(bag, tmp_path, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", EPOCH)
-    archive_one(REVIEW, themes.load("magazine"), BuildOptions(output_dir=tmp_path))
+    make(REVIEW, "archive", output_dir=tmp_path)
     again = tmp_path / "last-take-review-archive"
     files = sorted(p.relative_to(bag) for p in bag.rglob("*") if p.is_file())
     assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())

@@ -65,16 +65,18 @@ def test_any_change_rebuilds(project, change):
 
 def test_version_change_rebuilds(project, monkeypatch):
     from longread import __version__, theme
-    from longread.pipeline import stamps as cache
     from longread.model import BuildOptions
+    from longread.pipeline import stamps as cache
 
     assert built(longread("build", "--format", "epub", cwd=project))
     options = BuildOptions(formats=("epub",), output_dir=Path("build"))  # as the command had it
     manuscript = Path("manuscript/last-take-review.md")
     monkeypatch.chdir(project)
     folder = theme.find("magazine")
-    assert cache.up_to_date(manuscript, options, "build", folder, __version__) is not None
-    assert cache.up_to_date(manuscript, options, "build", folder, "999.0") is None
+    current = cache.settings(options, "build", folder, __version__, "")
+    assert cache.up_to_date(manuscript, current, options.output_dir, "build") is not None
+    current = cache.settings(options, "build", folder, "999.0", "")
+    assert cache.up_to_date(manuscript, current, options.output_dir, "build") is None
 
 
 def make_collection(folder: Path, count: int) -> Path:

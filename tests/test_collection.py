@@ -12,11 +12,7 @@ import pytest
 from lxml import etree
 from pypdf import PdfReader
 
-from longread import theme as themes
-from longread.errors import ManuscriptError
-from longread.model import BuildOptions
-from longread.pipeline.route import build_one
-from validators import epubcheck, pdf_facts, squash
+from validators import BuildError, epubcheck, make, pdf_facts, squash
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = Path(__file__).resolve().parent / "fixtures" / "features"
@@ -48,7 +44,7 @@ def issue(tmp_path_factory) -> dict[str, Path]:
         "date: 2026-12-01\npublisher: The Quarterly\narticles:\n" + "".join(f"  - {n}\n" for n in names),
         encoding="utf-8",
     )
-    result = build_one(folder / "issue.yaml", themes.load("magazine"), BuildOptions(output_dir=folder / "out"))
+    result = make(folder / "issue.yaml", output_dir=folder / "out")
     return {o.path.suffix: o.path for o in result.outputs}
 
 
@@ -117,15 +113,14 @@ def test_pdf_has_continuous_folios_contents_and_running_heads(issue):
 def test_collection_errors_name_the_file(tmp_path):
     bad = tmp_path / "issue.yaml"
     bad.write_text("title: Issue\narticles: [missing.md]\n", encoding="utf-8")
-    with pytest.raises(ManuscriptError, match="missing.md"):
-        build_one(bad, themes.load("magazine"), BuildOptions(output_dir=tmp_path / "out"))
+    with pytest.raises(BuildError, match="missing.md"):
+        make(bad, output_dir=tmp_path / "out")
     bad.write_text("title: Issue\narticles: [../outside.md]\n", encoding="utf-8")
-    with pytest.raises(ManuscriptError, match="outside"):
-        build_one(bad, themes.load("magazine"), BuildOptions(output_dir=tmp_path / "out"))
+    with pytest.raises(BuildError, match="outside"):
+        make(bad, output_dir=tmp_path / "out")
     bad.write_text("title: [Issue\n", encoding="utf-8")
-    with pytest.raises(ManuscriptError, match="not valid YAML") as e:
-        build_one(bad, themes.load("magazine"), BuildOptions(output_dir=tmp_path / "out"))
-    assert e.value.line
+    with pytest.raises(BuildError, match=r"issue\.yaml:\d+: .*not valid YAML"):
+        make(bad, output_dir=tmp_path / "out")
 
 
 def test_epub_carries_the_collection_page_numbers(issue):

@@ -14,9 +14,7 @@ from lxml import etree
 from PIL import Image
 
 from longread import theme as themes
-from longread.model import BuildOptions
-from longread.pipeline.route import build_one
-from validators import epubcheck
+from validators import epubcheck, make
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -31,8 +29,7 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def build_epub(manuscript: Path, out: Path, **options) -> Path:
-    opts = BuildOptions(formats=("epub",), output_dir=out, **options)
-    result = build_one(manuscript, themes.load("magazine"), opts)
+    result = make(manuscript, formats=("epub",), output_dir=out, **options)
     (path,) = [o.path for o in result.outputs]
     return path
 

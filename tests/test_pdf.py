@@ -12,9 +12,7 @@ from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from longread import theme as themes
-from longread.model import BuildOptions
-from longread.pipeline.route import build_one
-from validators import pdf_facts, pdf_text, squash
+from validators import make, pdf_facts, pdf_text, squash
 
 ROOT = Path(__file__).resolve().parents[1]
 REVIEW = ROOT / "manuscript" / "last-take-review.md"
@@ -23,8 +21,7 @@ SHORT_TITLE = "Who’s to Blame for the Rust Shooting"  # the review's running h
 
 
 def build_pdf(manuscript: Path, out: Path, **options) -> Path:
-    opts = BuildOptions(formats=("pdf",), output_dir=out, **options)
-    (output,) = build_one(manuscript, themes.load("magazine"), opts).outputs
+    (output,) = make(manuscript, formats=("pdf",), output_dir=out, **options).outputs
     return output.path
 
 
@@ -175,9 +172,7 @@ def test_small_image_is_reported_not_upsampled(tmp_path):
     (tmp_path / "small.md").write_text(
         "---\ntitle: Small\nphoto: {src: img/small.jpg, alt: A blue field.}\n---\n\nText.\n", encoding="utf-8"
     )
-    result = build_one(
-        tmp_path / "small.md", themes.load("magazine"), BuildOptions(formats=("pdf",), output_dir=tmp_path / "out")
-    )
+    result = make(tmp_path / "small.md", formats=("pdf",), output_dir=tmp_path / "out")
     (warning,) = [w for w in result.warnings if "ppi" in w]
     assert "small.jpg" in warning and "130 ppi" in warning
     pdf = pikepdf.open(result.outputs[0].path)

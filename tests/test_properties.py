@@ -34,15 +34,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from longread import theme as themes
-from longread.errors import ManuscriptError
-from longread.model import BuildOptions
 from test_hostile import assert_error, assert_success, epubcheck_problems, outputs
-
-try:  # the pipeline module was called build.py before
-    from longread.pipeline.route import build_one
-except ImportError:  # pragma: no cover
-    from longread.build import build_one
+from validators import BuildError, make
 
 EXAMPLES = int(os.environ.get("LONGREAD_PROPERTY_EXAMPLES", "15"))
 CLI_EXAMPLES = int(os.environ.get("LONGREAD_PROPERTY_CLI_EXAMPLES", "3"))
@@ -268,14 +261,9 @@ def check_outputs(out: Path, formats: tuple[str, ...]) -> None:
             assert len(pdf.pages) >= 1
 
 
-THEME = None
-
-
 @settings(max_examples=EXAMPLES, **SETTINGS)
 @given(manuscripts)
 def test_any_manuscript_builds_cleanly_or_fails_in_one_line(manuscript):
-    global THEME
-    THEME = THEME or themes.load("magazine")
     text, bom, crlf = manuscript
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "ms"
@@ -283,8 +271,8 @@ def test_any_manuscript_builds_cleanly_or_fails_in_one_line(manuscript):
         source = path.read_bytes()
         out = Path(tmp) / "out"
         try:
-            build_one(path, THEME, BuildOptions(formats=("epub", "pdf"), output_dir=out))
-        except ManuscriptError as e:
+            make(path, formats=("epub", "pdf"), output_dir=out)
+        except BuildError as e:
             message = str(e)
             assert "\n" not in message and "\r" not in message, message
             assert message.startswith(str(path)), message
@@ -329,8 +317,8 @@ def test_examples_found_by_the_properties(text, tmp_path):
     path = write(tmp_path / "ms", text, False, False)
     out = tmp_path / "out"
     try:
-        build_one(path, themes.load("magazine"), BuildOptions(formats=("epub",), output_dir=out))
-    except ManuscriptError as e:
+        make(path, formats=("epub",), output_dir=out)
+    except BuildError as e:
         assert "\n" not in str(e) and outputs(out) == []
     else:
         check_outputs(out, ("epub",))

@@ -7,10 +7,10 @@ import os
 from pathlib import Path
 
 import pytest
-from longread.source.read import read
 from lxml import html as lxml_html
 
 from longread.errors import ManuscriptError
+from longread.source.read import read
 from longread.xhtml import plain_text
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-review.txt"  # the text as delivered

@@ -6,9 +6,9 @@ import dataclasses
 from pathlib import Path
 
 import pytest
-from longread.source.read import read
 
 from longread.model import Article, Image, Note
+from longread.source.read import read
 from longread.typeset import (
     QUOTES,
     QuoteState,

@@ -170,3 +170,21 @@ def squash(text: str) -> str:
     """Text reduced to what survives any line breaking: no whitespace, hyphens, soft
     hyphens or word joiners.  Compare extracted PDF text with the source this way."""
     return re.sub(r"[\s\-\u00ad\u2010\u2011\u2060]+", "", text)
+
+
+class BuildError(Exception):
+    """A source that did not build; the message is the one line a user sees."""
+
+
+def make(source: Path, kind: str = "build", **options):
+    """One source built through the public API (as ``longread build`` builds it);
+    raises :class:`BuildError` with the one-line error when it fails."""
+    import longread
+    from longread.model import BuildOptions
+
+    if "paper" in options:
+        options["papers"] = (options.pop("paper"),)
+    (outcome,) = longread.build([source], BuildOptions(**options), kind=kind)
+    if outcome.error:
+        raise BuildError(outcome.error)
+    return outcome

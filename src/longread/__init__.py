@@ -10,14 +10,17 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import ManuscriptError
-from .model import Article, BuildOptions
+from .model import Article, BuildOptions, Outcome
 
 __version__ = "0.1.0"
-__all__ = ["Article", "BuildOptions", "ManuscriptError", "build", "__version__"]
+__all__ = ["Article", "BuildOptions", "ManuscriptError", "Outcome", "build", "__version__"]
 
 
-def build(manuscripts: list[Path], options: BuildOptions | None = None):
-    """Build the EPUB and PDF editions of manuscripts (files or folders of them)."""
-    from .pipeline.route import build as run  # the pipeline's libraries load on first use
+def build(sources: list[Path | str], options: BuildOptions | None = None, kind: str = "build") -> list[Outcome]:
+    """Build the EPUB and PDF editions of manuscripts, collections or folders of them
+    (``kind="archive"``: their archive bags), exactly as the ``longread`` command
+    does: outputs already up to date are not rebuilt, and one failing source does
+    not stop the others.  Each source's :class:`Outcome` says what it came to."""
+    from .pipeline import build as run  # the pipeline's libraries load on first use
 
-    return run([Path(m) for m in manuscripts], options or BuildOptions())
+    return run([Path(s) for s in sources], options, kind=kind)

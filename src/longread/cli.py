@@ -1,29 +1,34 @@
-"""The ``longread`` command.
+"""The ``longread`` command: it parses the arguments, calls the library, and
+reports.  Building lives in :mod:`longread.pipeline`, the same route the
+library's :func:`longread.build` takes.
 
-It imports only what deciding needs: when every output is up to date (see
-:mod:`longread.cache`) a rebuild never loads the pipeline's libraries.
+Exit status: 0 everything built (or up to date), 1 a manuscript failed (or, with
+``--strict``, had warnings), 2 the command was used wrongly, 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from pathlib import Path
 
 from . import __version__
-from . import theme as themes
-from .errors import ManuscriptError
-from .model import PAPERS, BuildOptions, Outcome, Output
-from .pipeline import stamps as cache
-from .source.discover import find_manuscripts
+from .errors import ManuscriptError, UsageError, shown
+from .model import BuildOptions, Outcome
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
 DESCRIPTION = """\
 Publish a long-form article as an EPUB 3 e-book and a print-ready PDF, both set
 in one typography, and package it for the archive.
 
 A manuscript is a Markdown file with a YAML front matter block (title, subtitle,
-kicker, author, date, lang, photo ...).  See the README for the format."""
+kicker, author, date, lang, photo ...).  See the README for the format.
+
+exit status: 0 all built, 1 a manuscript failed (with --strict: or warned),
+2 the command was used wrongly, 130 interrupted."""
 
 BUILD_EPILOG = """\
 examples:
@@ -31,23 +36,28 @@ examples:
   longread build story.md -o out          build one manuscript into out/
   longread build --format epub            only the e-book
   longread build --paper trade            a 6 x 9 in PDF
-  longread build --paper trade --press    the same, with bleed and crop marks for a printer
+  longread build --paper letter,a4,trade  three PDFs (NAME-letter.pdf, ...) from one reading
+  longread build --paper trade --press    the 6 x 9 in PDF with bleed and crop marks for a printer
   longread build archive/ --jobs 8        a folder of manuscripts, eight at a time
   longread build archive/ --executor dask --scheduler tcp://scheduler.example:8786
   longread build issue.yaml               a collection: one EPUB and one PDF for the issue
 
 Each file written is listed with its size; an output already up to date with
 its sources is not rebuilt.  Warnings (a stand-in photo, a character the fonts
-lack) do not stop the build; an error names the file and the problem, the other
-manuscripts are still built, and the command exits with status 1."""
+lack) do not stop the build unless --strict; an error names the file and the
+problem, the other manuscripts are still built, and the command exits with
+status 1."""
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # usage errors: one line, status 2
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {shown(message)}\n(see {self.prog} --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
-        prog="longread", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    p = Parser(prog="longread", description=DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"longread {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     b = sub.add_parser(
         "build",
@@ -70,16 +80,15 @@ def parser() -> argparse.ArgumentParser:
         help="make the press PDF for a print shop: 1/8 in bleed, crop marks, TrimBox "
         "and BleedBox (written as NAME-press.pdf)",
     )
-
     a = sub.add_parser(
         "archive",
-        help="make an archival BagIt package of manuscripts",
-        description="Make a BagIt bag per manuscript for long-term keeping: the source "
-        "and its images, the EPUB, the print PDF, an archival PDF/A-3 "
-        "carrying the source, the font licences and a metadata record "
+        help="make an archival BagIt package of manuscripts or collections",
+        description="Make a BagIt 1.0 bag per manuscript or collection for long-term keeping: "
+        "the sources and their images, the EPUB, the print PDF, an archival PDF/A-3 "
+        "carrying the sources, the font licences and a metadata record "
         "(JSON and Dublin Core), with SHA-256 manifests.",
-        epilog="example:\n  longread archive -o archive     one bag per manuscript in "
-        "manuscript/, as archive/NAME-archive/",
+        epilog="examples:\n  longread archive -o archive     one bag per manuscript in "
+        "manuscript/, as archive/NAME-archive/\n  longread archive issue.yaml     one bag for a whole issue",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(a, "where to write the bags (default: build/)")
@@ -97,43 +106,221 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
     p.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"), help=output_help)
     p.add_argument(
         "--paper",
-        choices=sorted(PAPERS),
-        default="letter",
-        help="PDF page size: letter (8.5 x 11 in), a4, or trade (6 x 9 in); default: letter",
+        metavar="LIST",
+        type=papers,
+        default=("letter",),
+        help="PDF trim sizes, comma-separated, from the theme: letter (8.5 x 11 in), a4, trade (6 x 9 in); "
+        "default: letter.  With several, each PDF is named NAME-PAPER.pdf and the e-book's page list "
+        "follows the first",
     )
-    p.add_argument(
-        "--theme",
-        metavar="NAME|DIR",
-        default="magazine",
-        help="a theme in styles/ or a theme folder (default: magazine)",
-    )
+    p.add_argument("--theme", metavar="NAME|DIR", default="magazine", help="a theme name or folder (default: magazine)")
     p.add_argument(
         "-j",
         "--jobs",
         metavar="N",
         type=int,
         default=os.cpu_count() or 1,
-        help="manuscripts built at once (default: one per core)",
+        help="sources built at once (default: one per core)",
     )
     p.add_argument(
         "--executor",
         choices=["local", "dask"],
         default="local",
-        help="where the builds run: this machine's cores, or a Dask cluster",
+        help="where the builds run: this machine, or a Dask cluster",
     )
-    p.add_argument(
-        "--scheduler",
-        metavar="ADDRESS",
-        help="the Dask scheduler's address (with --executor dask), e.g. tcp://host:8786",
+    p.add_argument("--scheduler", metavar="ADDRESS", help="the Dask scheduler (with --executor dask), tcp://host:8786")
+    p.add_argument("--strict", action="store_true", help="treat warnings as errors (exit status 1)")
+    p.add_argument("--no-cache", dest="cache", action="store_false", help="do not keep processed images between builds")
+    report = p.add_mutually_exclusive_group()
+    report.add_argument("-q", "--quiet", action="store_true", help="print errors only")
+    report.add_argument(
+        "-v", "--verbose", action="store_true", help="also print the plan, the theme folder and timings"
     )
+    report.add_argument("--json", action="store_true", help="print one JSON report on stdout (for scripts)")
+    p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
 
 
 def formats(value: str) -> tuple[str, ...]:
+    from .pipeline.plan import FORMATS
+
     chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
-    unknown = [v for v in chosen if v not in {"epub", "pdf"}]
+    unknown = [v for v in chosen if v not in FORMATS]
     if unknown or not chosen:
-        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r} (use epub, pdf)")
+        raise argparse.ArgumentTypeError(f"unknown format {', '.join(unknown) or value!r} (use {', '.join(FORMATS)})")
     return chosen
+
+
+def papers(value: str) -> tuple[str, ...]:
+    chosen = tuple(dict.fromkeys(v.strip().lower() for v in value.split(",") if v.strip()))
+    if not chosen:
+        raise argparse.ArgumentTypeError("name at least one paper")
+    return chosen
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = parser()
+    args = p.parse_args(argv)
+    if args.command is None:
+        p.print_help(sys.stderr)
+        return EXIT_USAGE
+    if args.executor == "dask":
+        from .pipeline.executors import ExecutorError, check_scheduler
+
+        if not args.scheduler:
+            p.error("--executor dask needs --scheduler ADDRESS")
+        try:
+            check_scheduler(args.scheduler)
+        except ExecutorError as e:
+            p.error(str(e))
+    if args.jobs < 1:
+        p.error("--jobs must be at least 1")
+    try:
+        return run(args)
+    except KeyboardInterrupt:
+        print("longread: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # output piped into a command that stopped reading
+        return EXIT_FAILED
+
+
+def run(args: argparse.Namespace) -> int:
+    from .pipeline import Runner, build
+
+    options = BuildOptions(
+        formats=getattr(args, "format", ("epub", "pdf")),
+        papers=args.paper,
+        theme=args.theme,
+        output_dir=args.output,
+        press=getattr(args, "press", False),
+        cache=args.cache,
+    )
+    reporter = Reporter(args)
+    sources = args.manuscripts or [Path("manuscript")]
+    try:
+        if not args.manuscripts and not sources[0].is_dir():
+            raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")
+        runner = Runner(jobs=args.jobs, scheduler=args.scheduler if args.executor == "dask" else None)
+        outcomes = build(
+            sources, options, kind=args.command, runner=runner, on_start=reporter.start, on_outcome=reporter.outcome
+        )
+    except ManuscriptError as e:
+        reporter.error(str(e))
+        return EXIT_USAGE if isinstance(e, UsageError) else EXIT_FAILED
+    finally:
+        reporter.stop()
+    return reporter.finish(outcomes)
+
+
+class Reporter:
+    """What the command prints: each outcome as soon as it is known (errors first
+    and at once), a progress bar on a terminal, and a summary."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.bar = None
+        self.task = None
+        self.seen: list[Outcome] = []
+
+    def say(self, text: str, err: bool = False) -> None:
+        stream = sys.stderr if err else sys.stdout
+        if self.bar is not None:
+            self.bar.console.print(text, markup=False, highlight=False, soft_wrap=True, stderr=err)
+        else:
+            print(text, file=stream, flush=True)
+
+    def error(self, message: str) -> None:
+        if self.args.json:
+            print(json.dumps({"error": message, "exit": EXIT_FAILED}, ensure_ascii=False))
+        else:
+            self.say(f"error: {one_line(message)}", err=True)
+
+    def start(self, todo: list[Path]) -> None:
+        if self.args.verbose:
+            self.plan_summary(todo)
+        if len(todo) < 2 or self.args.quiet or self.args.json or not sys.stderr.isatty():
+            return
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self.bar = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=Console(stderr=True),
+            transient=True,
+        )
+        self.bar.start()
+        self.task = self.bar.add_task(f"building {len(todo)} sources", total=len(todo))
+
+    def plan_summary(self, todo: list[Path]) -> None:
+        from .theme import find
+
+        theme = find(self.args.theme)
+        self.say(f"theme: {shown(theme)}", err=True)
+        self.say(f"papers: {', '.join(self.args.paper)}; to build: {len(todo)}", err=True)
+
+    def outcome(self, o: Outcome) -> None:
+        self.seen.append(o)
+        if self.bar is not None and not o.up_to_date:
+            self.bar.update(self.task, advance=1, description=f"built {shown(o.manuscript.name)}")
+        if self.args.json:
+            return
+        if not self.args.quiet:
+            for w in dict.fromkeys(o.warnings):
+                self.say(f"{'error' if self.args.strict else 'warning'}: {one_line(w)}", err=True)
+        if o.error:
+            self.say(f"error: {one_line(o.error)}", err=True)
+            if self.args.debug and o.trace:
+                self.say(o.trace.rstrip(), err=True)
+        if self.args.quiet:
+            return
+        for out in o.outputs:
+            note = "  (up to date)" if o.up_to_date else ""
+            timing = f"  {o.seconds:.2f} s" if self.args.verbose and not o.up_to_date else ""
+            self.say(f"{shown(out.path)}  {human(out.size)}{note}{timing}")
+
+    def stop(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
+
+    def finish(self, outcomes: list[Outcome]) -> int:
+        failed = any(o.error for o in outcomes) or (self.args.strict and any(o.warnings for o in outcomes))
+        code = EXIT_FAILED if failed else EXIT_OK
+        if self.args.json:
+            print(json.dumps(json_report(outcomes, code), ensure_ascii=False, indent=1))
+        elif len(outcomes) > 1 and not self.args.quiet:
+            summary(outcomes)
+        return code
+
+
+def status(o: Outcome) -> str:
+    if o.error:
+        return "failed"
+    if o.up_to_date:
+        return "up to date"
+    if o.warnings:
+        n = len(set(o.warnings))
+        return f"built, {n} warning{'s' * (n != 1)}"
+    return "built"
+
+
+def json_report(outcomes: list[Outcome], code: int) -> dict:
+    return {
+        "exit": code,
+        "outcomes": [
+            {
+                "source": shown(o.manuscript),
+                "status": status(o).split(",")[0],
+                "outputs": [{"path": shown(out.path), "bytes": out.size} for out in o.outputs],
+                "warnings": list(dict.fromkeys(shown(w) for w in o.warnings)),
+                "error": shown(o.error) or None,
+                "seconds": round(o.seconds, 3),
+            }
+            for o in outcomes
+        ],
+    }
 
 
 def human(size: float) -> str:
@@ -144,210 +331,28 @@ def human(size: float) -> str:
     return str(size)
 
 
-def main(argv: list[str] | None = None) -> int:
-    p = parser()
-    args = p.parse_args(argv)
-    if args.command is None:
-        p.print_help()
-        return 2
-    if args.executor == "dask" and not args.scheduler:
-        p.error("--executor dask needs --scheduler ADDRESS")
-    if args.jobs < 1:
-        p.error("--jobs must be at least 1")
-    try:
-        return run(args)
-    except KeyboardInterrupt:
-        print("longread: interrupted", file=sys.stderr)
-        return 130
-
-
-def run(args: argparse.Namespace) -> int:
-    kind = args.command
-    options = BuildOptions(
-        formats=getattr(args, "format", ("epub", "pdf")),
-        paper=args.paper,
-        theme=args.theme,
-        output_dir=args.output,
-        press=getattr(args, "press", False),
-    )
-    try:
-        theme_dir = themes.find(options.theme)
-        paths = args.manuscripts or [Path("manuscript")]
-        if not args.manuscripts and not paths[0].is_dir():
-            raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")
-        manuscripts = distinct(find_manuscripts(paths))
-        if not manuscripts:
-            raise ManuscriptError(paths[0], "no manuscripts (.md files) found")
-        clashes = same_outputs(manuscripts)
-        if clashes:
-            raise ManuscriptError(clashes[1], f"its outputs would overwrite those of {clashes[0]}; rename one")
-        fixed = options.fixed()  # one build time for every output, wherever it is made
-    except ManuscriptError as e:
-        print(f"error: {one_line(str(e))}", file=sys.stderr)
-        return 1
-
-    outcomes: dict[Path, Outcome] = {}
-    todo = []
-    for path in manuscripts:
-        done = cache.up_to_date(path, options, kind, theme_dir, __version__)
-        if done is None:
-            todo.append(path)
-        else:
-            files, warnings = done
-            sizes = [Output(p, sum(f.stat().st_size for f in cache.files_in([p]))) for p in files]
-            outcomes[path] = Outcome(path, sizes, warnings, up_to_date=True)
-    try:
-        for outcome in execute(kind, todo, str(theme_dir), fixed, args):
-            outcomes[outcome.manuscript] = outcome
-            if not outcome.error:
-                cache.record(
-                    outcome.manuscript,
-                    outcome.inputs,
-                    [o.path for o in outcome.outputs],
-                    outcome.warnings,
-                    options,
-                    kind,
-                    theme_dir,
-                    __version__,
-                )
-    except ExecutorError as e:
-        for path in todo:
-            outcomes.setdefault(path, Outcome(path, error=f"{path}: not built: {e}"))
-    return report([outcomes[p] for p in manuscripts])
-
-
-def distinct(paths: list[Path]) -> list[Path]:
-    """Each manuscript once, however it was named."""
-    seen: dict[Path, Path] = {}
-    for p in paths:
-        seen.setdefault(p.resolve(), p)
-    return list(seen.values())
-
-
-def same_outputs(paths: list[Path]) -> tuple[Path, Path] | None:
-    """Two manuscripts whose outputs would have the same names, if any."""
-    from .source.discover import is_collection, slug
-
-    owners: dict[str, Path] = {}
-    for p in paths:
-        name = slug(p) if is_collection(p) else p.stem
-        if name in owners:
-            return owners[name], p
-        owners[name] = p
-    return None
-
-
-class ExecutorError(Exception):
-    """The machinery that runs builds failed (not a manuscript)."""
-
-
-def execute(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, args: argparse.Namespace):
-    """Build the manuscripts: in this process, on this machine's cores, or on a Dask cluster."""
-    if not paths:
-        return
-    from .pipeline.route import run_one
-
-    if args.executor == "dask":
-        yield from execute_on_dask(kind, paths, theme_dir, options, args.scheduler)
-        return
-    workers = min(args.jobs, len(paths))
-    if workers == 1:
-        yield from progress((run_one(kind, p, theme_dir, options) for p in paths), len(paths))
-        return
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    from concurrent.futures.process import BrokenProcessPool
-
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = [pool.submit(run_one, kind, p, theme_dir, options) for p in paths]
-        try:
-            yield from progress((f.result() for f in as_completed(futures)), len(paths))
-        except BrokenProcessPool:
-            raise ExecutorError("a build process died (out of memory?)") from None
-
-
-def execute_on_dask(kind: str, paths: list[Path], theme_dir: str, options: BuildOptions, scheduler: str):
-    from dataclasses import replace
-
-    from .pipeline.route import run_one
-
-    try:
-        from distributed import Client, as_completed
-    except ImportError:
-        raise ExecutorError("the Dask executor needs the distributed package (pip install 'longread[dask]')") from None
-    # Workers run elsewhere (their own working folder, maybe another machine that
-    # mounts the same file system): they get absolute paths.
-    remote = replace(options, output_dir=options.output_dir.resolve())
-    try:
-        with Client(scheduler, timeout=30) as client:
-            futures = {client.submit(run_one, kind, p.resolve(), theme_dir, remote, pure=False): p for p in paths}
-            for future in progress(as_completed(futures), len(paths)):
-                try:
-                    outcome = future.result()
-                except Exception as e:  # a worker lost, or one without longread
-                    outcome = Outcome(futures[future], error=f"{futures[future]}: the Dask worker failed ({e})")
-                outcome.manuscript = futures[future]
-                yield outcome
-    except (OSError, TimeoutError) as e:
-        raise ExecutorError(f"cannot reach the Dask scheduler at {scheduler} ({e})") from None
-
-
-def progress(outcomes, total: int):
-    """A progress bar on the terminal while manuscripts are built (none when piped)."""
-    if total < 2 or not sys.stderr.isatty():
-        yield from outcomes
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("building"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("build", total=total)
-        for outcome in outcomes:
-            bar.advance(task)
-            yield outcome
-
-
 def one_line(message: str) -> str:
     """A message as one line, whatever characters it quotes."""
-    return " ".join(message.split())
+    return " ".join(shown(message).split())
 
 
-def report(outcomes: list) -> int:
-    for outcome in outcomes:
-        for w in dict.fromkeys(outcome.warnings):
-            print(f"warning: {one_line(w)}", file=sys.stderr)
-        if outcome.error:
-            print(f"error: {one_line(outcome.error)}", file=sys.stderr)
-        for out in outcome.outputs:
-            note = "  (up to date)" if outcome.up_to_date else ""
-            print(f"{out.path}  {human(out.size)}{note}")
-    if len(outcomes) > 1:
-        summary(outcomes)
-    return 1 if any(o.error for o in outcomes) else 0
-
-
-def summary(outcomes: list) -> None:
+def summary(outcomes: list[Outcome]) -> None:
     from rich.console import Console
     from rich.table import Table
 
     table = Table(title="longread", title_justify="left")
-    for column in ("manuscript", "result", "outputs", "time"):
+    for column in ("source", "result", "outputs", "time"):
         table.add_column(column, justify="right" if column == "time" else "left")
     for o in outcomes:
-        result = "failed" if o.error else "up to date" if o.up_to_date else "built"
-        time = "" if o.up_to_date else f"{o.seconds:.1f} s"
-        table.add_row(str(o.manuscript), result, ", ".join(p.path.name for p in o.outputs) or "-", time)
+        time = "" if o.up_to_date or not o.seconds else f"{o.seconds:.1f} s"
+        outputs = ", ".join(shown(p.path.name) for p in o.outputs) or "-"
+        table.add_row(shown(o.manuscript), status(o), outputs, time)
     failed = sum(1 for o in outcomes if o.error)
-    table.caption = f"{len(outcomes) - failed} of {len(outcomes)} manuscripts built" + (
-        f", {failed} failed" if failed else ""
-    )
-    Console(width=max(100, Console().width), soft_wrap=True).print(table)
+    warned = sum(1 for o in outcomes if o.warnings and not o.error)
+    table.caption = f"{len(outcomes) - failed} of {len(outcomes)} manuscripts built"
+    table.caption += f", {failed} failed" if failed else ""
+    table.caption += f", {warned} with warnings" if warned else ""
+    Console(width=max(100, Console().width), soft_wrap=True, markup=False).print(table)
 
 
 if __name__ == "__main__":

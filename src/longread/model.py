@@ -1,18 +1,20 @@
 """The typed data that flows between the pipeline stages.
 
 read → :class:`Article` → typeset → :class:`Article` → render → :class:`Rendition`
-→ the EPUB, PDF and archive writers.  Everything here is immutable so a stage can
-never change what an earlier stage handed on.
+(an element tree) → :class:`Book` → the EPUB, PDF and archive writers, which also
+receive the finished :class:`Assets`.  What a build makes is settled once, in a
+:class:`Plan`.  Everything here is immutable so a stage can never change what an
+earlier stage handed on (a rendition's tree is copied by any writer that
+rearranges it).
 """
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
-import os
-import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,15 @@ class FontFace:
 
 
 @dataclass(frozen=True)
+class Paper:
+    """A trim size the theme sets pages on: its stylesheet and its name for readers."""
+
+    name: str
+    label: str
+    stylesheet: Path
+
+
+@dataclass(frozen=True)
 class Theme:
     """A theme folder read from disk: stylesheets and fonts are data, not code."""
 
@@ -102,12 +113,13 @@ class Theme:
     base_css: Path
     epub_css: Path
     print_css: Path
-    paper_css: dict[str, Path]
+    papers: Mapping[str, Paper]
     press_css: Path | None
     faces: tuple[FontFace, ...]
     licences: tuple[Path, ...]
     dash_style: str = "closed"
-    cover: dict[str, str] = field(default_factory=dict)
+    cover: Mapping[str, str] = field(default_factory=dict)
+    description: str = ""
 
     def face(self, weight: int = 400, style: str = "normal") -> FontFace:
         for f in self.faces:
@@ -116,61 +128,131 @@ class Theme:
         return self.faces[0]
 
 
-#: The latest SOURCE_DATE_EPOCH accepted (2100-01-01): ZIP dates end in 2107.
-LATEST_EPOCH = 4_102_444_800
+@dataclass(frozen=True)
+class Heading:
+    """A heading the navigation lists: its id in the document, its text and rank."""
 
-#: Trim sizes longread knows, in inches (width, height).
-PAPERS: dict[str, tuple[float, float]] = {
-    "letter": (8.5, 11.0),
-    "a4": (210 / 25.4, 297 / 25.4),
-    "trade": (6.0, 9.0),
-}
+    id: str
+    text: str
+    level: int
 
 
 @dataclass(frozen=True)
-class BuildOptions:
-    formats: tuple[str, ...] = ("epub", "pdf")
-    paper: str = "letter"
-    theme: str = "magazine"
-    output_dir: Path = Path("build")
-    #: The press variant of the PDF: bleed, crop marks, TrimBox and BleedBox.
-    press: bool = False
-    #: A fixed build time (from SOURCE_DATE_EPOCH) for reproducible output.
-    build_time: dt.datetime | None = None
+class PageMark:
+    """A print page's start, marked in the e-book: its number and the marker's id."""
 
-    def fixed(self) -> BuildOptions:
-        """These options with the build time settled: the one given, or
-        SOURCE_DATE_EPOCH, or now (UTC).  Every output of a build, wherever it is
-        made, then records the same time."""
-        if self.build_time:
-            return self
-        epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-        if epoch:
-            if not re.fullmatch(r"\d{1,10}", epoch) or int(epoch) > LATEST_EPOCH:
-                from .errors import ManuscriptError
-
-                raise ManuscriptError("SOURCE_DATE_EPOCH", f"not a Unix timestamp before 2100: {epoch[:20]!r}")
-            stamp = dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-        else:
-            stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-        return dataclasses.replace(self, build_time=stamp)
+    label: str
+    id: str
 
 
 @dataclass(frozen=True)
 class Rendition:
-    """The one semantic XHTML document both the EPUB and the PDF are made from.
+    """One article as the semantic XHTML both the EPUB and the PDF are made from.
 
-    It refers to images as ``images/<key>`` and carries no stylesheet of its own:
-    each writer adds its stylesheet layer and supplies images at its own size.
+    ``body`` is the ``<article>`` element (no XHTML namespace; the document
+    builder adds it).  It refers to images as ``images/<key>`` and carries no
+    stylesheet: each writer adds its stylesheet layer and supplies images at its
+    own size.  The tree is never changed in place: a writer that rearranges it
+    for its medium works on a copy.
     """
 
     article: Article
     title: str
     lang: str
-    body: str  # the <body> element's inner XHTML
-    headings: tuple[tuple[str, str, int], ...]  # (id, text, level) for navigation
-    #: Print page numbers marked in the body: (label, id of the page-break marker).
-    pages: tuple[tuple[str, str], ...] = ()
+    body: Any  # lxml.etree._Element
+    headings: tuple[Heading, ...]
+    #: Print page numbers marked in the body.
+    pages: tuple[PageMark, ...] = ()
+    #: The file name of this rendition's content document in the EPUB.
+    name: str = "article.xhtml"
+
+
+@dataclass(frozen=True)
+class Book:
+    """What one build makes its outputs from: a single article, or a collection.
+
+    ``meta`` carries the book's own metadata (for a single article, the article
+    itself).  A collection has a title page (``front``), a contents list in
+    print, and may bring a finished ``cover`` image.
+    """
+
+    source: Path
+    name: str
+    meta: Article
+    parts: tuple[Rendition, ...]
+    front: Rendition | None = None
+    cover: Image | None = None
+    #: The collection file and every manuscript, in reading order.
+    sources: tuple[Path, ...] = ()
+
+    @property
+    def is_collection(self) -> bool:
+        return self.front is not None
+
+    @property
+    def images(self) -> tuple[Image, ...]:
+        """Every image of every part, once each."""
+        return tuple(dict.fromkeys(im for part in self.parts for im in part.article.images))
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The finished files the writers embed: nothing is decoded or subset twice.
+
+    The image mappings may be filled while other work runs; reading a key waits
+    for that one image.
+    """
+
+    fonts: Mapping[Path, bytes]
+    screen_images: Mapping[str, bytes]
+    print_images: Mapping[str, bytes]
+    cover: Any = None  # bytes, or a zero-argument callable that returns them
+
+
+#: The latest SOURCE_DATE_EPOCH accepted (2100-01-01): ZIP dates end in 2107.
+LATEST_EPOCH = 4_102_444_800
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What a user asks of a build (the command line's options, as data)."""
+
+    formats: tuple[str, ...] = ("epub", "pdf")
+    #: PDF trim sizes, by the theme's paper names; the first one feeds the e-book's page list.
+    papers: tuple[str, ...] = ("letter",)
+    theme: str = "magazine"
+    output_dir: Path = Path("build")
+    #: The press variant of the PDF: bleed, crop marks, TrimBox and BleedBox.
+    press: bool = False
+    #: A fixed build time (else SOURCE_DATE_EPOCH, else now).
+    build_time: dt.datetime | None = None
+    #: Keep processed images, subset fonts and covers between builds.
+    cache: bool = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A build settled once: theme loaded, papers and formats checked, time fixed."""
+
+    theme: Theme
+    formats: tuple[str, ...]
+    papers: tuple[Paper, ...]
+    press: bool
+    build_time: dt.datetime
+    output_dir: Path
+    cache_dir: Path | None
+    #: Make the archival bag (EPUB, print PDF, PDF/A-3 and sources) instead of loose files.
+    archival: bool = False
+    #: The options the plan was made from (recorded in up-to-date stamps).
+    options: BuildOptions = field(default_factory=BuildOptions)
+
+    @property
+    def needs_pdf(self) -> bool:
+        return "pdf" in self.formats or self.archival
+
+    @property
+    def needs_epub(self) -> bool:
+        return "epub" in self.formats or self.archival
 
 
 @dataclass(frozen=True)
@@ -181,13 +263,16 @@ class Output:
 
 @dataclass
 class Outcome:
-    """What one manuscript's build came to, in plain data (it crosses process and
-    machine boundaries when builds run in parallel)."""
+    """What one manuscript's (or collection's) build came to, in plain data (it
+    crosses process and machine boundaries when builds run in parallel)."""
 
     manuscript: Path
     outputs: list[Output] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
-    inputs: list[Path] = field(default_factory=list)
+    #: Every file the build read, with its SHA-256, in the order it read them.
+    inputs: list[tuple[str, str]] = field(default_factory=list)
     error: str = ""
+    #: The traceback of an internal error (shown with --debug).
+    trace: str = ""
     seconds: float = 0.0
     up_to_date: bool = False

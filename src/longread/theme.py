@@ -7,7 +7,7 @@ from pathlib import Path
 import yaml
 
 from .errors import ManuscriptError
-from .model import FontFace, Theme
+from .model import FontFace, Paper, Theme
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -78,10 +78,25 @@ def _theme(folder: Path, manifest: Path, data: dict) -> Theme:
         base_css=file(sheets.get("base"), "stylesheet"),
         epub_css=file(sheets.get("epub"), "stylesheet"),
         print_css=file(sheets.get("print"), "stylesheet"),
-        paper_css={k: file(v, "paper stylesheet") for k, v in (data.get("paper") or {}).items()},
+        papers=papers(data.get("paper") or {}, file),
         press_css=file(sheets["press"], "stylesheet") if sheets.get("press") else None,
         faces=tuple(faces),
         licences=tuple(licences),
         dash_style=dash_style,
         cover={k: str(v) for k, v in (data.get("cover") or {}).items()},
+        description=str(data.get("description") or ""),
     )
+
+
+#: How readers call the papers most themes have (the page list names its source).
+PAPER_LABELS = {"letter": "US Letter", "a4": "A4", "a5": "A5", "trade": "6 × 9 in trade"}
+
+
+def papers(entries: dict, file) -> dict[str, Paper]:
+    """The theme's papers: ``name: stylesheet.css`` or ``name: {stylesheet, label}``."""
+    found = {}
+    for name, entry in entries.items():
+        spec = entry if isinstance(entry, dict) else {"stylesheet": entry}
+        label = str(spec.get("label") or PAPER_LABELS.get(str(name), str(name)))
+        found[str(name)] = Paper(str(name), label, file(spec.get("stylesheet"), "paper stylesheet"))
+    return found

@@ -1,6 +1,10 @@
-"""Helpers for the XHTML fragments the stages hand each other."""
+"""Helpers for the XHTML fragments the reading and typesetting stages hand on
+(an :class:`~longread.model.Article` holds its title, dek, body and notes as
+serialised fragments; the render stage turns them into one tree)."""
 
 from __future__ import annotations
+
+import copy
 
 from lxml import etree, html
 
@@ -11,16 +15,14 @@ def parse(fragment: str) -> etree._Element:
     return html.fragment_fromstring(fragment or "", create_parent="div")
 
 
-EPUB_NS = "http://www.idpf.org/2007/ops"
-
-
 def inner_xml(el: etree._Element) -> str:
-    """The content of an element (its text and children) serialised as XML.  The
-    documents declare the ``epub`` prefix once at their root; lxml would repeat it
-    on every element that uses it."""
-    parts = [escape(el.text or "")]
-    parts += [etree.tostring(child, encoding="unicode", method="xml") for child in el]
-    return "".join(parts).replace(f' xmlns:epub="{EPUB_NS}"', "")
+    """The content of an element (its text and children) serialised as XML."""
+    wrapper = copy.deepcopy(el)
+    wrapper.tag, wrapper.tail = "div", None
+    wrapper.attrib.clear()
+    serialised = etree.tostring(wrapper, encoding="unicode", method="xml")
+    # Cut the wrapper's own tags: "<div>" … "</div>" (or "<div/>" when empty).
+    return "" if serialised == "<div/>" else serialised[len("<div>") : -len("</div>")]
 
 
 def names(people: tuple[str, ...] | list[str], lang: str) -> str:
@@ -39,7 +41,3 @@ def plain_text(fragment: str) -> str:
     if not fragment:
         return ""
     return " ".join(parse(fragment).text_content().replace("\u2060", "").split())
-
-
-def escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -9,9 +9,8 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import ImageDraw, ImageFont, ImageOps
 
-from ..files import write_atomically
+from ..files import file_digest, write_atomically
 from ..model import Article, Image, Theme
-from ..pipeline.stamps import digest
 from ..xhtml import parse
 
 WIDTH, HEIGHT = 1600, 2400
@@ -65,7 +64,7 @@ def words_of(fragment: str) -> list[Word]:
     return words
 
 
-def render(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | None = None) -> bytes:
+def draw(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | None = None) -> bytes:
     """The cover as a JPEG, from the cache when the same cover was made before."""
     key = hashlib.sha256(
         "|".join(
@@ -79,19 +78,19 @@ def render(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path 
                 "v2",
             ]
         ).encode()
-        + "".join(digest(f.path) for f in theme.faces).encode()
+        + "".join(file_digest(f.path) for f in theme.faces).encode()
         + (photo or b"")
     ).hexdigest()
     cached = cache_dir / f"cover-{key}.jpg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes()
-    data = draw_cover(article, theme, photo)
+    data = draw_cover(article, theme, photo, Fonts(theme))
     if cached:
         write_atomically(cached, data)
     return data
 
 
-def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
+def draw_cover(article: Article, theme: Theme, photo: bytes | None, fonts: Fonts) -> bytes:
     bg = theme.cover.get("background", "#1f1b18")
     ink = theme.cover.get("ink", "#f6f1e7")
     accent = theme.cover.get("accent", "#d9a441")
@@ -110,52 +109,52 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
     byline_h = 110 if byline else 0
     words = words_of(article.title_html) or [[(article.title_text, False)]]
     for size in range(150, 50, -6):
-        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN)
+        lines = balanced(words, fonts, size, WIDTH - 2 * MARGIN)
         block = kicker_h + len(lines) * int(size * 1.12) + byline_h
         if top + block <= bottom:
             break
     # With a photo the words sit at the top; without one, at the optical centre.
     y = top if photo else max(top, int(top + (bottom - top - block) * 0.4))
     if article.kicker:
-        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=font(theme.face(700).path, 54), fill=accent)
+        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=fonts.load(theme.face(700).path, 54), fill=accent)
         y += kicker_h
     for line in lines:
         x = MARGIN
         for word in line:
             for piece, italic in word:
-                f = face(theme, italic, size)
+                f = fonts.title(italic, size)
                 draw.text((x, y), piece, font=f, fill=ink)
                 x += f.getlength(piece)
-            x += face(theme, False, size).getlength(" ")
+            x += fonts.title(False, size).getlength(" ")
         y += int(size * 1.12)
     if byline:
-        draw.text((MARGIN, y + 40), byline, font=font(theme.face(400, "italic").path, 58), fill=accent)
+        draw.text((MARGIN, y + 40), byline, font=fonts.load(theme.face(400, "italic").path, 58), fill=accent)
 
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
 
 
-def balanced(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:
+def balanced(words: list[Word], fonts: Fonts, size: int, width: int) -> list[list[Word]]:
     """The fewest lines the words need, made as even as they can be (no lone word
     on the last line): the narrowest width that still gives that many lines."""
-    lines = wrap(words, theme, size, width)
+    lines = wrap(words, fonts, size, width)
     low, high = width // 2, width
     while high - low > 4:
         middle = (low + high) // 2
-        if len(wrap(words, theme, size, middle)) == len(lines):
+        if len(wrap(words, fonts, size, middle)) == len(lines):
             high = middle
         else:
             low = middle
-    return wrap(words, theme, size, high)
+    return wrap(words, fonts, size, high)
 
 
-def wrap(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:
-    space = face(theme, False, size).getlength(" ")
+def wrap(words: list[Word], fonts: Fonts, size: int, width: int) -> list[list[Word]]:
+    space = fonts.title(False, size).getlength(" ")
     lines: list[list[Word]] = [[]]
     used = 0.0
     for word in words:
-        w = sum(face(theme, italic, size).getlength(piece) for piece, italic in word)
+        w = sum(fonts.title(italic, size).getlength(piece) for piece, italic in word)
         if lines[-1] and used + space + w > width:
             lines.append([])
             used = 0.0
@@ -164,14 +163,17 @@ def wrap(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Wo
     return lines
 
 
-def face(theme: Theme, italic: bool, size: int) -> ImageFont.FreeTypeFont:
-    return font(theme.face(700, "italic" if italic else "normal").path, size)
+class Fonts:
+    """The theme's faces loaded at the sizes one cover needs (each once)."""
 
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self._loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
 
-_fonts: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+    def load(self, path: Path, size: int) -> ImageFont.FreeTypeFont:
+        if (path, size) not in self._loaded:
+            self._loaded[(path, size)] = ImageFont.truetype(str(path), size)
+        return self._loaded[(path, size)]
 
-
-def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    if (path, size) not in _fonts:
-        _fonts[(path, size)] = ImageFont.truetype(str(path), size)
-    return _fonts[(path, size)]
+    def title(self, italic: bool, size: int) -> ImageFont.FreeTypeFont:
+        return self.load(self.theme.face(700, "italic" if italic else "normal").path, size)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import re
 import urllib.parse
 import warnings
@@ -77,18 +78,21 @@ def resolve(manuscript: Path, src: str) -> Path:
         raise ManuscriptError(manuscript, f"image {shown} is a link that loops back on itself") from None
     except OSError as e:  # a name too long, a path the system refuses
         raise ManuscriptError(manuscript, f"image {shown} cannot be opened ({e.strerror or e})") from None
-    return target
+    # The path as written (through any link inside the folder), so that the build
+    # and the up-to-date check both read what the manuscript names today.
+    return Path(os.path.normpath(folder / rel))
 
 
-def inspect(manuscript: Path, path: Path) -> Info:
-    """Read an image's header: refuse what is not a supported raster image or is a bomb."""
+def inspect(manuscript: Path, path: Path, data: bytes) -> Info:
+    """Read an image's header (from ``data``, the bytes read from ``path``): refuse
+    what is not a supported raster image or is a bomb."""
     name = (
         path.relative_to(manuscript.parent.resolve()) if path.is_relative_to(manuscript.parent.resolve()) else path.name
     )
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
-            with PILImage.open(path) as im:
+            with PILImage.open(io.BytesIO(data)) as im:
                 fmt = im.format or "?"
                 too_big = im.width * im.height > PILImage.MAX_IMAGE_PIXELS
                 info = Info(
@@ -106,7 +110,7 @@ def inspect(manuscript: Path, path: Path) -> Info:
             f"image {name} is too large to process safely (over {PILImage.MAX_IMAGE_PIXELS // 1_000_000} megapixels)",
         ) from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        head = path.read_bytes()[:256].lstrip()
+        head = data[:256].lstrip()
         kind = " (it is SVG/XML, which longread does not embed)" if head.startswith((b"<?xml", b"<svg")) else ""
         raise ManuscriptError(
             manuscript, f"image {name} is not a readable JPEG, PNG, GIF, WebP or TIFF file{kind}"
@@ -153,12 +157,15 @@ def print_size(path: Path) -> tuple[int, int]:
     return round(w * scale), round(h * scale)
 
 
-def render(
-    path: Path, long_edge: int, extension: str, cache_dir: Path | None = None, owner: Path | None = None
-) -> bytes:
-    """The image at most ``long_edge`` pixels long, in sRGB, without metadata.
-    Errors name the manuscript (``owner``) that uses the image."""
-    data = path.read_bytes()
+def pixel_width(data: bytes) -> int:
+    """The width in pixels of a processed image (read from its header)."""
+    with PILImage.open(io.BytesIO(data)) as im:
+        return im.width
+
+
+def resize(data: bytes, name: str, long_edge: int, extension: str, owner: Path, cache_dir: Path | None = None) -> bytes:
+    """The image (``data``, the file ``name``) at most ``long_edge`` pixels long, in
+    sRGB, without metadata.  Errors name the manuscript (``owner``) that uses it."""
     key = hashlib.sha256(data + f"|{long_edge}|{extension}|v1".encode()).hexdigest()
     cached = cache_dir / f"{key}.{extension}" if cache_dir else None
     if cached and cached.is_file():
@@ -168,9 +175,9 @@ def render(
             warnings.simplefilter("error", PILImage.DecompressionBombWarning)
             out = _render(data, long_edge, extension)
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
-        raise ManuscriptError(owner or path, f"image {path.name} is too large to process safely") from None
+        raise ManuscriptError(owner, f"image {name} is too large to process safely") from None
     except (OSError, SyntaxError, ValueError) as e:
-        raise ManuscriptError(owner or path, f"image {path.name} cannot be decoded ({e})") from None
+        raise ManuscriptError(owner, f"image {name} cannot be decoded ({e})") from None
     if cached:
         write_atomically(cached, out)
     return out

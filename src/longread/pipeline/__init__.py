@@ -1,0 +1,140 @@
+"""Building many sources: the route every build takes, from the library call and
+from the command line alike.
+
+:func:`build` settles one plan, finds the sources, refuses clashing output names,
+skips sources whose outputs are up to date, builds the rest (here, on this
+machine's cores or on a Dask cluster), stamps each success, and hands every
+outcome to ``on_outcome`` as soon as it is known.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import __version__
+from ..errors import ManuscriptError, shown
+from ..model import BuildOptions, Outcome, Output, Plan
+from ..source.discover import check_names, distinct, find_manuscripts
+from . import stamps
+from .executors import ExecutorError, run_here, run_on_cores, run_on_dask
+from .plan import make_plan, source_date_epoch
+
+KINDS = ("build", "archive")
+
+
+@dataclass(frozen=True)
+class Runner:
+    """How sources are built: one at a time, on ``jobs`` processes, or on Dask."""
+
+    jobs: int = 1
+    scheduler: str | None = None  # a Dask scheduler address: build there
+    #: Seconds to wait for the Dask scheduler to answer.
+    connect_timeout: float = 20
+
+
+def build(
+    sources: list[Path],
+    options: BuildOptions | None = None,
+    kind: str = "build",
+    runner: Runner | None = None,
+    on_start: Callable[[list[Path]], None] | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> list[Outcome]:
+    """Build (or archive) manuscripts, collections and folders of manuscripts.
+
+    Raises :class:`ManuscriptError` for a problem with the request itself (no such
+    theme or paper, nothing to build, clashing names); a problem with one source
+    becomes that source's failed :class:`Outcome`, and the others are still built.
+    """
+    options = options or BuildOptions()
+    runner = runner or Runner()
+    if kind not in KINDS:
+        raise ValueError(kind)
+    plan = make_plan(options, archival=kind == "archive")
+    found, refused = find_manuscripts([Path(s) for s in sources])
+    found = distinct(found)
+    if not found and not refused:
+        raise ManuscriptError(sources[0] if sources else "manuscript/", "no manuscripts (.md files) found")
+    check_names(found)
+    outcomes = {p: Outcome(p, error=reason) for p, reason in refused.items()}
+    current = stamps.settings(options, kind, plan.theme.folder, __version__, source_date_epoch())
+    todo = []
+    for source in found:
+        done = stamps.up_to_date(source, current, plan.output_dir, kind)
+        if done is None:
+            todo.append(source)
+        else:
+            files, warnings = done
+            sizes = [Output(p, sum(f.stat().st_size for f in stamps.files_in([p]))) for p in files]
+            outcomes[source] = Outcome(source, sizes, warnings, up_to_date=True)
+    for outcome in outcomes.values():
+        if on_outcome:
+            on_outcome(outcome)
+    if on_start:
+        on_start(todo)
+    had_cache = plan.cache_dir is not None and plan.cache_dir.exists()
+    for outcome in execute(kind, todo, plan, runner):
+        if not outcome.error:
+            stamps.record(
+                outcome.manuscript,
+                current,
+                plan.output_dir,
+                kind,
+                outcome.inputs,
+                [o.path for o in outcome.outputs],
+                outcome.warnings,
+            )
+        outcomes[outcome.manuscript] = outcome
+        if on_outcome:
+            on_outcome(outcome)
+    if plan.cache_dir is not None and not had_cache and all(o.error for o in outcomes.values()):
+        shutil.rmtree(plan.cache_dir, ignore_errors=True)  # nothing built: leave the folder as it was
+    order = list(refused) + found
+    return [outcomes[p] for p in order]
+
+
+def execute(kind: str, sources: list[Path], plan: Plan, runner: Runner):
+    if not sources:
+        return
+    try:
+        if runner.scheduler:
+            yield from run_on_dask(build_one, kind, sources, plan, runner.scheduler, runner.connect_timeout)
+        elif runner.jobs > 1 and len(sources) > 1:
+            yield from run_on_cores(build_one, kind, sources, plan, min(runner.jobs, len(sources)))
+        else:
+            yield from run_here(build_one, kind, sources, plan)
+    except ExecutorError as e:
+        for source in sources:
+            yield Outcome(source, error=f"{shown(source)}: not built: {e}")
+
+
+def build_one(kind: str, source: Path, plan: Plan) -> Outcome:
+    """Build (or archive) one source, turning every failure into a one-line error
+    (and, for a failure of longread's own, its traceback for ``--debug``)."""
+    from .route import build_source
+
+    start = time.perf_counter()
+    outcome = Outcome(source)
+    try:
+        outcome.outputs, outcome.warnings, outcome.inputs = build_source(source, plan)
+    except ManuscriptError as e:
+        outcome.error = str(e)
+    except OSError as e:  # a file that cannot be read or written, a full disk
+        where = f" ({shown(e.filename)})" if e.filename else ""
+        outcome.error = f"{shown(source)}: {e.strerror or e}{where}"
+    except RecursionError:
+        outcome.error = f"{shown(source)}: the manuscript is nested too deeply to lay out"
+    except MemoryError:
+        outcome.error = f"{shown(source)}: the manuscript needs more memory than this machine has"
+    except Exception as e:  # a bug of ours: still one line, never a traceback
+        outcome.error = (
+            f"{shown(source)}: internal error ({type(e).__name__}: {shown(e)}); run with --debug for details"
+        )
+        outcome.trace = traceback.format_exc()
+    outcome.seconds = time.perf_counter() - start
+    return outcome

@@ -1,247 +1,157 @@
-"""The pipeline: read → typeset → render → write, for each manuscript."""
+"""The build route: one path from a source (a manuscript or a collection) to its
+outputs, the same for both.
+
+    read (every input once) → typeset → render → Book
+    → assets (fonts now; images and cover on worker threads)
+    → PDF: lay out per paper, write each variant
+    → page list from the first paper's layout → EPUB
+    → outputs replaced together, or the archive bag
+"""
 
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
-from concurrent.futures import Future, ThreadPoolExecutor
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import theme as themes
-from ..assets import cover, fonts, images
-from ..errors import ManuscriptError
-from ..files import write_atomically
-from ..model import BuildOptions, Outcome, Output, Rendition, Theme
-from ..render.article import render
-from ..source.collection import combined, prefixed, read_collection, title_page
-from ..source.discover import find_manuscripts, is_collection
-from ..source.discover import slug as collection_slug
+from .. import assets as asset_files
+from ..assets import fonts
+from ..errors import ManuscriptError, shown
+from ..files import Inputs, replace_together
+from ..model import Book, Output, Plan
+from ..render import book as books
+from ..render.article import render_article
+from ..source.collection import read_collection
+from ..source.discover import is_collection, output_name
 from ..source.read import read
 from ..typeset import typeset
 from ..writers import epub, metadata, pagelist
-from ..xhtml import plain_text
-
-PAPER_NAMES = {"letter": "US Letter", "a4": "A4", "trade": "6 × 9 in trade"}
-
-#: The archival PDF: PDF/A-3 (so the source can travel inside it), level U
-#: (every glyph maps to Unicode text), tagged.
-ARCHIVAL_VARIANT = "pdf/a-3u"
 
 
 @dataclass
-class Result:
-    outputs: list[Output] = field(default_factory=list)
+class Made:
+    """A book's outputs, in memory, by file name; nothing is on disk yet."""
+
+    book: Book
+    files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
-    #: The files the outputs were made from, besides the manuscript (its images).
-    inputs: list[Path] = field(default_factory=list)
 
 
-def build_time(options: BuildOptions) -> dt.datetime:
-    """The build's timestamp (see :meth:`BuildOptions.fixed`)."""
-    return options.fixed().build_time
-
-
-def font_text(rendition: Rendition) -> str:
-    """Every character the outputs set: the body, and the title (a running head)."""
-    return plain_text(rendition.body) + rendition.title + rendition.article.short_title
-
-
-def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
-    """Read, typeset and render one manuscript; warnings go into ``result``."""
-    article = read(path)
-    result.warnings += article.warnings
-    result.inputs += [im.path for im in article.images]
-    rendition = render(typeset(article, theme.dash_style))
-    lacking = fonts.missing(font_text(rendition), theme)
+def read_book(source: Path, plan: Plan, inputs: Inputs, warnings: list[str]) -> Book:
+    """Read, typeset and render one manuscript or one collection into a book."""
+    dash_style = plan.theme.dash_style
+    if is_collection(source):
+        c = read_collection(source, inputs)
+        warnings += c.warnings
+        renditions = []
+        for path in c.parts:
+            article = read(path, inputs, within=source.resolve().parent)
+            warnings += article.warnings
+            renditions.append(render_article(typeset(article, dash_style)))
+        c = dataclasses.replace(c, article=typeset(c.article, dash_style))
+        book = books.collection(c, tuple(renditions), output_name(source))
+    else:
+        article = read(source, inputs)
+        warnings += article.warnings
+        book = books.single(render_article(typeset(article, dash_style)))
+    lacking = fonts.missing(asset_files.font_text(book), plan.theme)
     if lacking:
-        shown = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
+        chars = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
         more = f" and {len(lacking) - 8} more" if len(lacking) > 8 else ""
-        result.warnings.append(f"{path}: the theme's fonts cannot show {shown}{more}; a fallback font will be used")
-    return rendition
+        warnings.append(f"{source}: the theme's fonts cannot show {chars}{more}; a fallback font will be used")
+    return book
 
 
-def editions(
-    rendition: Rendition, theme: Theme, options: BuildOptions, result: Result, archival: bool = False
-) -> dict[str, bytes]:
-    """The outputs of one rendition, by file-name suffix."""
-    cache_dir = options.output_dir / ".cache"
-    stamp = build_time(options)
-    font_files = fonts.subset_faces(theme, font_text(rendition), cache_dir)
-    if "pdf" in options.formats or archival:
-        from ..writers import pdf
-
-        pdf.load_engine()
-    # The e-book's images and cover are made on other threads (Pillow works outside
-    # Python's lock) while WeasyPrint lays out the pages; the EPUB writer then finds
-    # them cached.  (The print images are made as WeasyPrint asks for them.)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        ahead = prepare_images(pool, rendition, theme, options, cache_dir, archival)
-        return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival, ahead)
-
-
-def prepare_images(
-    pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme, options: BuildOptions, cache_dir: Path, archival: bool
-) -> list[Future]:
-    a = rendition.article
-    jobs = []
-    if "epub" in options.formats or archival:
-        for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.EPUB_LONG_EDGE, im.extension, cache_dir, im.owner))
-        photo = jobs[0] if a.photo else None
-        jobs.append(pool.submit(lambda: cover.render(a, theme, photo.result() if photo else None, cache_dir)))
-    if "pdf" in options.formats or archival:
-        for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner))
-    return jobs
-
-
-def write_editions(
-    rendition: Rendition,
-    theme: Theme,
-    options: BuildOptions,
-    result: Result,
-    font_files: dict[Path, bytes],
-    cache_dir: Path,
-    stamp: dt.datetime,
-    archival: bool,
-    ahead: list[Future],
-) -> dict[str, bytes]:
-    made: dict[str, bytes] = {}
-    if "pdf" in options.formats or archival:
+def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
+    """Every output of one source, made in memory."""
+    warnings: list[str] = []
+    book = read_book(source, plan, inputs, warnings)
+    made = Made(book, warnings=warnings)
+    if plan.needs_pdf:
         from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
-        layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, cache_dir)
-        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
-        if archival:
-            from ..writers.archive import source_files
-
-            rec = metadata.record(rendition.article, stamp)
-            made["-archival.pdf"] = pdf.write(
-                layout,
-                variant=ARCHIVAL_VARIANT,
-                stamp=stamp,
-                xmp=metadata.to_xmp(rec),
-                attachments=tuple((p, rel, "source of this article") for p, rel in source_files(rendition.article)),
+        pdf.load_engine()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        assets = asset_files.start(book, plan, inputs, pool)
+        page_source = ""
+        if plan.needs_pdf:
+            layouts = write_pdfs(made, plan, assets, inputs)
+            first = layouts[0]
+            page_source = first.paper.label
+            # The e-book carries the page numbers of the (first) print edition made beside it.
+            made.book = pagelist.mark_pages(made.book, first.page_starts)
+        if plan.needs_epub:
+            finished = asset_files.finished(assets)
+            rec = metadata.record(made.book.meta, plan.build_time)
+            made.files[f"{book.name}.epub"] = epub.make_epub(
+                made.book, plan.theme, finished, rec, plan.build_time, page_source
             )
-        result.warnings += layout.warnings
-        # The e-book carries the page numbers of the print edition made beside it.
-        rendition = pagelist.mark_pages(rendition, layout.page_starts)
-    for job in ahead:
-        job.result()  # an image that cannot be made fails the build here, by name
-    if "epub" in options.formats or archival:
-        made[".epub"] = epub.write(
-            rendition, theme, font_files, stamp, cache_dir, page_source=PAPER_NAMES[options.paper]
-        )
+    made.warnings = list(dict.fromkeys(made.warnings))
     return made
 
 
-def build_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
-    """Build one manuscript's (or one collection's) outputs; nothing is written unless
-    all of them succeed."""
-    options = options.fixed()
-    if is_collection(path):
-        return build_collection(path, theme, options)
-    result = Result()
-    rendition = prepare(path, theme, result)
-    made = editions(rendition, theme, options, result)
-    write_outputs(rendition.article.slug, made, options, result)
-    return result
+def write_pdfs(made: Made, plan: Plan, assets, inputs: Inputs) -> list:
+    """Lay out the book once per paper and write every PDF variant of that layout."""
+    from ..writers import pdf
+
+    book, layouts = made.book, []
+    several = len(plan.papers) > 1
+    for paper in plan.papers:
+        stem = f"{book.name}-{paper.name}" if several else book.name
+        layout = pdf.lay_out(book, plan.theme, paper, assets, press=plan.press and not plan.archival)
+        variant = pdf.VARIANTS["press" if layout.press else "print"]
+        if "pdf" in plan.formats or plan.archival:
+            made.files[f"{stem}{variant.suffix}.pdf"] = pdf.make_pdf(layout, variant)
+        if plan.archival and paper == plan.papers[0]:
+            made.files[f"{stem}{pdf.VARIANTS['archival'].suffix}.pdf"] = archival_pdf(layout, plan, inputs)
+        made.warnings += layout.warnings
+        layouts.append(layout)
+    return layouts
 
 
-def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
-    """One EPUB and one PDF for a whole collection (see :mod:`longread.collection`)."""
-    result = Result()
-    c = read_collection(path)
-    result.warnings += c.warnings
-    if c.article.photo:
-        result.inputs.append(c.article.photo.path)
-    parts = tuple(prefixed(prepare(p, theme, result), f"a{i:02}") for i, p in enumerate(c.parts, 1))
-    result.inputs += list(c.parts)
-    c = dataclasses.replace(c, article=typeset(c.article, theme.dash_style))
-    front = title_page(c)
-    book = combined(c, front, parts)
-    cache_dir = options.output_dir / ".cache"
-    font_files = fonts.subset_faces(theme, font_text(book), cache_dir)
-    made: dict[str, bytes] = {}
-    if "pdf" in options.formats:
-        from ..writers import pdf
+def archival_pdf(layout, plan: Plan, inputs: Inputs) -> bytes:
+    """PDF/A-3u carrying the book's sources as attachments, with the full record in XMP."""
+    from ..writers import pdf
+    from ..writers.archive import source_files
 
-        pdf.load_engine()
-        layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
-        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
-        result.warnings += layout.warnings
-        # Each article's e-book pages carry the collection's printed page numbers.
-        parts = pagelist.mark_parts(parts, layout.page_starts)
-    if "epub" in options.formats:
-        chapters = ((epub.TITLE_PAGE, front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
-        made[".epub"] = epub.write(
-            front,
-            theme,
-            font_files,
-            build_time(options),
-            cache_dir,
-            page_source=PAPER_NAMES[options.paper],
-            chapters=chapters,
-            cover_file=c.article.photo.path if c.article.photo else None,
-        )
-    write_outputs(collection_slug(path), made, options, result)
-    return result
+    book = layout.book
+    return pdf.make_pdf(
+        layout,
+        variant=pdf.VARIANTS["archival"],
+        stamp=plan.build_time,
+        xmp=metadata.to_xmp(metadata.record(book.meta, plan.build_time)),
+        attachments=tuple((inputs.data(p), rel, "source of this article") for p, rel in source_files(book)),
+    )
 
 
-def write_outputs(slug: str, made: dict[str, bytes], options: BuildOptions, result: Result) -> None:
-    for suffix, data in sorted(made.items()):
-        target = options.output_dir / f"{slug}{suffix}"
-        write_atomically(target, data)
-        result.outputs.append(Output(target, len(data)))
+def build_source(source: Path, plan: Plan) -> tuple[list[Output], list[str], list[tuple[str, str]]]:
+    """Build one source's outputs (or its archive bag) and put them in place
+    together; nothing is written unless all of them succeed."""
+    inputs = Inputs()
+    made = make(source, plan, inputs)
+    if plan.archival:
+        from ..writers.archive import write_bag
+
+        target = plan.output_dir / f"{made.book.name}-archive"
+        refuse_overwriting_inputs([target], inputs, source)
+        rec = metadata.record(made.book.meta, plan.build_time)
+        write_bag(target, made.book, plan.theme, made.files, rec, inputs)
+        size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
+        return [Output(target, size)], made.warnings, inputs.read_order
+    targets = {plan.output_dir / name: data for name, data in sorted(made.files.items())}
+    refuse_overwriting_inputs(list(targets), inputs, source)
+    replace_together(targets)
+    return [Output(p, len(d)) for p, d in targets.items()], made.warnings, inputs.read_order
 
 
-def archive_one(path: Path, theme: Theme, options: BuildOptions) -> Result:
-    """Make the archival bag of one manuscript."""
-    from ..writers.archive import write_bag
-
-    options = options.fixed()
-    result = Result()
-    rendition = prepare(path, theme, result)
-    made = editions(rendition, theme, options, result, archival=True)
-    slug = rendition.article.slug
-    target = options.output_dir / f"{slug}-archive"
-    write_bag(target, rendition.article, theme, {slug + k: v for k, v in made.items()}, build_time(options))
-    result.outputs.append(Output(target, sum(f.stat().st_size for f in target.rglob("*") if f.is_file())))
-    return result
-
-
-def build(manuscripts: list[Path], options: BuildOptions) -> Result:
-    """Build every manuscript (files or folders of them); stop at the first error."""
-    theme = themes.load(options.theme)
-    result = Result()
-    for path in find_manuscripts(manuscripts):
-        one = build_one(path, theme, options)
-        result.outputs += one.outputs
-        result.warnings += one.warnings
-    return result
-
-
-def run_one(kind: str, path: Path, theme_dir: str, options: BuildOptions) -> Outcome:
-    """Build (or archive) one manuscript, turning every failure into a one-line error."""
-    import time
-
-    start = time.perf_counter()
-    outcome = Outcome(path)
-    try:
-        step = archive_one if kind == "archive" else build_one
-        result = step(path, themes.load(theme_dir), options)
-        outcome.outputs, outcome.warnings, outcome.inputs = result.outputs, result.warnings, result.inputs
-    except ManuscriptError as e:
-        outcome.error = str(e)
-    except OSError as e:  # a file that cannot be read or written, a full disk
-        where = f" ({e.filename})" if e.filename else ""
-        outcome.error = f"{path}: {e.strerror or e}{where}"
-    except RecursionError:
-        outcome.error = f"{path}: the manuscript is nested too deeply to lay out"
-    except MemoryError:
-        outcome.error = f"{path}: the manuscript needs more memory than this machine has"
-    except Exception as e:  # a bug of ours: still one line, never a traceback
-        outcome.error = f"{path}: internal error ({type(e).__name__}: {e}); please report it"
-    outcome.seconds = time.perf_counter() - start
-    return outcome
+def refuse_overwriting_inputs(targets: list[Path], inputs: Inputs, source: Path) -> None:
+    """An output never replaces a file the build read (``-o`` pointed at the sources)."""
+    read = {os.path.realpath(name) for name, _ in inputs.read_order}
+    for target in targets:
+        real = os.path.realpath(target)
+        if real in read or any(r.startswith(real + os.sep) for r in read):
+            raise ManuscriptError(
+                source, f"the output {shown(target)} would overwrite a source file; choose another -o"
+            )

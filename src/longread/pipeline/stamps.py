@@ -1,11 +1,13 @@
 """The no-change rebuild: a content-hash stamp per manuscript and output set.
 
-After a successful build, a stamp records the SHA-256 of everything the outputs
-were made from (the manuscript, each image it uses, every file of the theme, the
-options and longread's version) and of the outputs themselves.  A later build
-with the same inputs and untouched outputs does nothing.  Any change to any of
-them rebuilds.  This module imports nothing heavy, so the check costs only the
-hashing.
+After a successful build, a stamp records the SHA-256 of every file the build
+read, in the order it read them (the manuscript, each image, a collection's
+articles), of every file of the theme, of the options, longread's version and
+code, and of the outputs themselves.  A later build whose inputs and outputs
+still hash the same does nothing; any change rebuilds.  The check reads inputs
+under the same safety rules as a build (a file turned into a FIFO or a link to a
+device is a change, never a hang).  This module imports nothing heavy, so the
+check costs only the hashing.
 """
 
 from __future__ import annotations
@@ -13,25 +15,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import asdict
 from pathlib import Path
 
-from ..files import write_atomically
+from ..errors import ManuscriptError
+from ..files import file_digest, read_checked, write_atomically
 from ..model import BuildOptions
-
-
-def digest(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def theme_digest(folder: Path) -> str:
     h = hashlib.sha256()
     for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + digest(path).encode())
+        h.update(os.fsencode(path.relative_to(folder)) + b"\0" + file_digest(path).encode())
     return h.hexdigest()
 
 
@@ -44,43 +38,44 @@ def code_digest() -> str:
     return h.hexdigest()
 
 
-def stamp_path(manuscript: Path, options: BuildOptions, kind: str) -> Path:
-    name = hashlib.sha256(f"{manuscript.resolve()}|{kind}".encode()).hexdigest()[:24]
-    return options.output_dir / ".cache" / "stamps" / f"{name}.json"
+def stamp_path(source: Path, output_dir: Path, kind: str) -> Path:
+    name = hashlib.sha256(os.fsencode(source.resolve()) + f"|{kind}".encode()).hexdigest()[:24]
+    return output_dir / ".cache" / "stamps" / f"{name}.json"
 
 
-def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str) -> dict:
-    fixed = asdict(options)
-    fixed["output_dir"] = str(options.output_dir)
-    fixed["build_time"] = str(options.build_time or "")
+def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str, epoch: str) -> dict:
     current = {
         "code": code_digest(),
         "kind": kind,
-        "options": fixed,
+        "formats": list(options.formats),
+        "papers": list(options.papers),
+        "press": options.press,
+        "output_dir": os.fsdecode(options.output_dir),
         "theme": theme_digest(theme_folder),
         "version": version,
-        "source_date_epoch": os.environ.get("SOURCE_DATE_EPOCH", ""),
+        "source_date_epoch": epoch,
     }
     return json.loads(json.dumps(current))  # as it reads back from the stamp (lists, not tuples)
 
 
-def up_to_date(
-    manuscript: Path, options: BuildOptions, kind: str, theme_folder: Path, version: str
-) -> tuple[list[Path], list[str]] | None:
+def up_to_date(source: Path, current: dict, output_dir: Path, kind: str) -> tuple[list[Path], list[str]] | None:
     """The outputs (and warnings) of a previous build from exactly these inputs, or None."""
-    stamp = stamp_path(manuscript, options, kind)
+    stamp = stamp_path(source, output_dir, kind)
     try:
         record = json.loads(stamp.read_text(encoding="utf-8"))
-        if record["settings"] != settings(options, kind, theme_folder, version):
+        if record["settings"] != current:
             return None
-        if any(digest(Path(p)) != h for p, h in record["inputs"].items()):
-            return None
-        if not record["outputs"] or any(digest(Path(p)) != h for p, h in record["outputs"].items()):
+        folder = source.resolve().parent
+        for name, digest in record["inputs"]:
+            path = Path(os.fsencode(name).decode("utf-8", "surrogateescape"))
+            if hashlib.sha256(read_checked(path, folder, source)).hexdigest() != digest:
+                return None
+        if not record["outputs"] or any(file_digest(Path(p)) != h for p, h in record["outputs"].items()):
             return None
         made = [Path(p) for p in record["made"]]
-        if sorted(map(str, files_in(made))) != sorted(record["outputs"]):
+        if sorted(map(os.fsdecode, files_in(made))) != sorted(record["outputs"]):
             return None  # a file added to or removed from an archive bag
-    except (OSError, ValueError, KeyError, TypeError):
+    except (OSError, ValueError, KeyError, TypeError, ManuscriptError):
         return None
     return made, list(record.get("warnings", []))
 
@@ -97,29 +92,29 @@ def files_in(paths: list[Path]) -> list[Path]:
 
 
 def record(
-    manuscript: Path,
-    inputs: list[Path],
+    source: Path,
+    current: dict,
+    output_dir: Path,
+    kind: str,
+    inputs: list[tuple[str, str]],
     outputs: list[Path],
     warnings: list[str],
-    options: BuildOptions,
-    kind: str,
-    theme_folder: Path,
-    version: str,
 ) -> None:
-    stamp = stamp_path(manuscript, options, kind)
+    """Stamp a successful build with the digests of what it read (taken when it read
+    them, so a file saved while the build ran makes the next build rebuild)."""
+    stamp = stamp_path(source, output_dir, kind)
     try:
-        inputs_seen = {str(p): digest(p) for p in [manuscript, *inputs]}
-        outputs_seen = {str(p): digest(p) for p in files_in(outputs)}
+        outputs_seen = {os.fsdecode(p): file_digest(p) for p in files_in(outputs)}
     except OSError:
-        return  # an input went away meanwhile: no stamp, the next build rebuilds
+        return  # an output went away meanwhile: no stamp, the next build rebuilds
     data = {
-        "settings": settings(options, kind, theme_folder, version),
-        "inputs": inputs_seen,
+        "settings": current,
+        "inputs": [list(pair) for pair in inputs],
         "outputs": outputs_seen,
-        "made": [str(p) for p in outputs],
+        "made": [os.fsdecode(p) for p in outputs],
         "warnings": warnings,
     }
     try:
-        write_atomically(stamp, json.dumps(data, indent=1).encode())
-    except OSError:
+        write_atomically(stamp, json.dumps(data, indent=1).encode("utf-8", "surrogateescape"))
+    except (OSError, UnicodeEncodeError):
         pass  # no stamp: the next build simply rebuilds

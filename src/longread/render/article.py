@@ -1,25 +1,23 @@
-"""Stage 3, render: a typeset :class:`Article` → one semantic XHTML :class:`Rendition`.
+"""Stage 3, render: a typeset :class:`Article` → one semantic :class:`Rendition`.
 
-The EPUB and the PDF are both made from this one document.  It carries the
+The EPUB and the PDF are both made from this one element tree.  It carries the
 semantics both need (the title block, the lead photo as a figure, footnotes as
-DPUB-ARIA notes after the paragraph that calls them, landmarks for navigation)
-and nothing medium-specific: each writer adds its own stylesheet layer and
-supplies the images at its own size under ``images/``.
+DPUB-ARIA notes after the block that calls them, landmarks for navigation) and
+nothing medium-specific: each writer adds its own stylesheet layer, supplies the
+images at its own size under ``images/``, and may rearrange a copy of the tree
+for its medium (the PDF sets each note at its call).
 """
 
 from __future__ import annotations
 
 import re
-from xml.sax.saxutils import quoteattr
 
 from lxml import etree
 
-from ..model import Article, Image, Note, Rendition
+from ..model import Article, Heading, Image, Note, Rendition
 from ..source.sanitize import INLINE
-from ..xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
-
-EPUB_TYPE = f"{{{EPUB_NS}}}type"
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+from ..xhtml import names, parse, plain_text
+from .document import EPUB_TYPE, XML_LANG, document, element, head_meta, sub, text_of
 
 MONTHS = (
     "January",
@@ -37,75 +35,90 @@ MONTHS = (
 )
 
 
-def render(article: Article) -> Rendition:
+def render_article(article: Article) -> Rendition:
     body = parse(article.body_html)
     mark_language(body)
     headings = number_headings(body)
     place_notes(body, article)
     mark_lead(body)
 
-    parts = ['<article class="article" aria-labelledby="title">', title_block(article)]
+    root = element("article", {"class": "article", "aria-labelledby": "title"})
+    root.append(title_block(article))
     if article.photo:
-        parts.append(figure(article.photo, "lead-photo"))
-    # The document root declares the epub prefix once; lxml repeats it per element.
-    body_xml = inner_xml(body)
-    parts.append('<div class="body">' + body_xml + "</div>")
-    parts.append("</article>")
+        root.append(figure(article.photo, "lead-photo"))
+    text = sub(root, "div", {"class": "body"})
+    text.text = body.text
+    text.extend(list(body))
     return Rendition(
         article=article,
         title=article.title_text,
         lang=article.lang,
-        body="\n".join(parts),
-        headings=((("title", article.title_text, 1),) + headings),
+        body=root,
+        headings=(Heading("title", article.title_text, 1), *headings),
     )
 
 
-def document(rendition: Rendition, stylesheets: tuple[str, ...] = ()) -> str:
-    """The complete XHTML document, linking the given stylesheets."""
-    a = rendition.article
-    lang = quoteattr(rendition.lang)
-    head = [
-        '<meta charset="utf-8"/>',
-        f"<title>{escape(rendition.title)}</title>",
+def head(a: Article, title: str, stylesheets: tuple[str, ...] = ()) -> etree._Element:
+    """The head of a document of the article (or of a book with its metadata):
+    title, author, description, keywords."""
+    meta = [
+        ("author", ", ".join(a.authors)),
+        ("description", plain_text(a.dek_html)),
+        ("dcterms.created", a.date.isoformat() if a.date else ""),
+        ("keywords", a.kicker),
     ]
-    if a.authors:
-        head.append(f'<meta name="author" content={quoteattr(", ".join(a.authors))}/>')
-    if a.dek_html:
-        head.append(f'<meta name="description" content={quoteattr(plain_text(a.dek_html))}/>')
-    if a.date:
-        head.append(f'<meta name="dcterms.created" content="{a.date.isoformat()}"/>')
-    if a.kicker:
-        head.append(f'<meta name="keywords" content={quoteattr(a.kicker)}/>')
-    head += [f'<link rel="stylesheet" type="text/css" href="{href}"/>' for href in stylesheets]
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" '
-        f"lang={lang} xml:lang={lang}>\n<head>\n" + "\n".join(head) + "\n</head>\n"
-        f'<body epub:type="bodymatter">\n{rendition.body}\n</body>\n</html>\n'
-    )
+    return head_meta(title, meta, stylesheets)
+
+
+def article_document(rendition: Rendition, stylesheets: tuple[str, ...] = ()) -> etree._ElementTree:
+    """The complete XHTML document of one rendition, linking the given stylesheets."""
+    a = rendition.article
+    return document(rendition.lang, head(a, rendition.title, stylesheets), [rendition.body], "bodymatter")
 
 
 # --- the title block --------------------------------------------------------------
 
 
-def title_block(a: Article) -> str:
-    out = ['<header class="title-block">']
+def fragment(tag: str, attrib: dict[str, str], html: str) -> etree._Element:
+    """An element holding an inline XHTML fragment (a title with its italics)."""
+    el = element(tag, attrib)
+    content = parse(html)
+    el.text = content.text
+    el.extend(list(content))
+    return el
+
+
+def title_block(a: Article) -> etree._Element:
+    header = element("header", {"class": "title-block"})
     if a.kicker:
-        out.append(f'<p class="kicker">{escape(a.kicker)}</p>')
+        sub(header, "p", {"class": "kicker"}, a.kicker)
     running_head = a.short_title or a.title_text
-    out.append(f'<h1 class="headline" id="title" data-running-head={quoteattr(running_head)}>{a.title_html}</h1>')
+    header.append(fragment("h1", {"class": "headline", "id": "title", "data-running-head": running_head}, a.title_html))
     if a.dek_html:
-        out.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
-    byline = []
+        header.append(fragment("p", {"class": "dek", EPUB_TYPE: "subtitle", "role": "doc-subtitle"}, a.dek_html))
+    line = byline(a)
+    if line is not None:
+        header.append(line)
+    return header
+
+
+def byline(a: Article) -> etree._Element | None:
+    if not a.authors and not a.date:
+        return None
+    p = element("p", {"class": "byline"})
     if a.authors:
-        joined = names([f'<span class="author">{escape(n)}</span>' for n in a.authors], a.lang)
-        byline.append(f"By {joined}" if a.lang.startswith("en") else joined)
+        english = a.lang.startswith("en")
+        p.text = "By " if english else ""
+        spans = [element("span", {"class": "author"}, name) for name in a.authors]
+        joiners = names(["\0"] * len(spans), a.lang).split("\0")  # "", ", ", " and ", ""
+        for span, after in zip(spans, joiners[1:], strict=True):
+            span.tail = after or None
+            p.append(span)
     if a.date:
-        byline.append(f'<time datetime="{a.date.isoformat()}">{format_date(a)}</time>')
-    if byline:
-        out.append('<p class="byline">' + '<span class="sep"> · </span>'.join(byline) + "</p>")
-    out.append("</header>")
-    return "\n".join(out)
+        if a.authors:
+            sub(p, "span", {"class": "sep"}, " · ")
+        sub(p, "time", {"datetime": a.date.isoformat()}, format_date(a))
+    return p
 
 
 def format_date(a: Article) -> str:
@@ -116,19 +129,21 @@ def format_date(a: Article) -> str:
     return d.isoformat()
 
 
-def figure(image: Image, css_class: str) -> str:
+def figure(image: Image, css_class: str) -> etree._Element:
     """A photo with its caption and credit: one figure, so neither output can part them."""
-    caption = []
+    fig = element("figure", {"class": css_class, "id": css_class if css_class == "lead-photo" else None})
+    sub(fig, "img", {"src": f"images/{image.key}", "alt": image.alt})
+    parts = []
     if image.caption_html:
-        caption.append(f'<span class="caption">{image.caption_html}</span>')
+        parts.append(fragment("span", {"class": "caption"}, image.caption_html))
     if image.credit_html:
-        caption.append(f'<span class="credit">{image.credit_html}</span>')
-    figcaption = f"<figcaption>{' '.join(caption)}</figcaption>" if caption else ""
-    ident = f' id="{css_class}"' if css_class == "lead-photo" else ""
-    return (
-        f'<figure class="{css_class}"{ident}><img src="images/{image.key}" '
-        f"alt={quoteattr(image.alt)}/>{figcaption}</figure>"
-    )
+        parts.append(fragment("span", {"class": "credit"}, image.credit_html))
+    if parts:
+        caption = sub(fig, "figcaption")
+        for i, part in enumerate(parts):
+            part.tail = " " if i < len(parts) - 1 else None
+            caption.append(part)
+    return fig
 
 
 # --- the body ---------------------------------------------------------------------
@@ -141,30 +156,30 @@ def mark_language(root: etree._Element) -> None:
             el.set(XML_LANG, el.get("lang"))
 
 
-def number_headings(root: etree._Element) -> tuple[tuple[str, str, int], ...]:
+def number_headings(root: etree._Element) -> tuple[Heading, ...]:
     found, used = [], set()
     for el in root.iter("h2", "h3", "h4", "h5", "h6"):
-        text = " ".join(el.text_content().split())
+        text = text_of(el)
         base = "s-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-") or "section")
         ident, n = base, 2
         while ident in used:
             ident, n = f"{base}-{n}", n + 1
         used.add(ident)
         el.set("id", ident)
-        found.append((ident, text, int(el.tag[1])))
+        if text:  # a heading with no words has no place in the navigation
+            found.append(Heading(ident, text, int(el.tag[1])))
     return tuple(found)
 
 
 def place_notes(root: etree._Element, article: Article) -> None:
     """Note calls become DPUB-ARIA noterefs; each note follows the block that first
-    calls it, the place EPUB reading systems expect a pop-up footnote and the
-    anchor the print layer floats to the foot of the page."""
+    calls it, the place EPUB reading systems expect a pop-up footnote."""
     notes = {n.id: n for n in article.notes}
     placed: set[str] = set()
     for sup in list(root.xpath('.//sup[a[@class="footnote-ref"]]')):
         a = sup[0]
         note_id = a.get("href", "").lstrip("#")
-        call = etree.Element(
+        call = element(
             "a",
             {
                 "class": "noteref",
@@ -173,9 +188,8 @@ def place_notes(root: etree._Element, article: Article) -> None:
                 EPUB_TYPE: "noteref",
                 "role": "doc-noteref",
             },
-            nsmap={"epub": EPUB_NS},
+            a.text,
         )
-        call.text = a.text
         call.tail = sup.tail
         sup.getparent().replace(sup, call)
         if note_id in notes and note_id not in placed:
@@ -190,35 +204,26 @@ def place_notes(root: etree._Element, article: Article) -> None:
 
 
 def note_element(note: Note, call_id: str | None) -> etree._Element:
-    aside = etree.Element(
-        "aside",
-        {"class": "footnote", "id": note.id, EPUB_TYPE: "footnote", "role": "doc-footnote"},
-        nsmap={"epub": EPUB_NS},
-    )
+    aside = element("aside", {"class": "footnote", "id": note.id, EPUB_TYPE: "footnote", "role": "doc-footnote"})
     content = parse(note.html)
     if len(content) and content[0].tag == "p":
-        for child in list(content):
-            aside.append(child)
+        aside.extend(list(content))
     elif (content.text or "").strip() or not len(content) or content[0].tag in INLINE:
         # Loose text and inline elements (up to the first block) make the first paragraph.
-        p = etree.SubElement(aside, "p")
+        p = sub(aside, "p")
         p.text = content.text
         while len(content) and content[0].tag in INLINE:
             p.append(content[0])
-        for child in list(content):
-            aside.append(child)
+        aside.extend(list(content))
     else:
         # The note opens with a block (a quotation, a list): the label stands before it.
-        etree.SubElement(aside, "p")
-        for child in list(content):
-            aside.append(child)
+        sub(aside, "p")
+        aside.extend(list(content))
     first = aside[0]
-    label = (
-        etree.Element("a", {"class": "note-label", "href": f"#{call_id}", "role": "doc-backlink"})
-        if call_id
-        else etree.Element("span", {"class": "note-label"})
-    )
-    label.text = note.label
+    if call_id:
+        label = element("a", {"class": "note-label", "href": f"#{call_id}", "role": "doc-backlink"}, note.label)
+    else:
+        label = element("span", {"class": "note-label"}, note.label)
     label.tail = " " + (first.text or "")
     first.text = None
     first.insert(0, label)
@@ -234,8 +239,7 @@ def mark_lead(root: etree._Element) -> None:
     text = first.text or ""
     m = re.match(r"\s*(\S+(?:\s+\S+){0,3}?[,;:.!?]|\S+(?:\s+\S+){0,2})(?=\s)", text)
     if m:
-        span = etree.Element("span", {"class": "lead-in"})
-        span.text = m.group(1).lstrip()
+        span = element("span", {"class": "lead-in"}, m.group(1).lstrip())
         span.tail = text[m.end() :]
         first.text = text[: len(text) - len(text.lstrip())]
         first.insert(0, span)

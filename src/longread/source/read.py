@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import os
 import re
 import unicodedata
 from pathlib import Path
@@ -18,6 +19,7 @@ from lxml import etree
 
 from ..assets import images
 from ..errors import ManuscriptError, quoted
+from ..files import Inputs
 from ..model import Article, Image, Note
 from ..source import sanitize
 from ..xhtml import inner_xml, plain_text
@@ -41,12 +43,17 @@ IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']*)["']""", re.I)
 LANG_RE = sanitize.LANG_RE
 
 
-def read(path: Path) -> Article:
-    """Read and check one manuscript; raise :class:`ManuscriptError` on any problem."""
+def read(path: Path, inputs: Inputs | None = None, within: Path | None = None) -> Article:
+    """Read and check one manuscript; raise :class:`ManuscriptError` on any problem.
+
+    Every file is read through ``inputs`` (the manuscript from inside ``within``,
+    its own folder by default; images from inside the manuscript's folder)."""
     path = Path(path)
-    if not path.is_file():
+    inputs = inputs if inputs is not None else Inputs()
+    if not path.exists() and not path.is_symlink():
         raise ManuscriptError(path, "no such manuscript file")
-    text, warnings = decode(path, path.read_bytes())
+    data = inputs.read(path, within or Path(os.path.realpath(path)).parent, path, "manuscript")
+    text, warnings = decode(path, data)
     meta, body, body_line = split_front_matter(path, text)
     warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))]
 
@@ -72,11 +79,11 @@ def read(path: Path) -> Article:
         )
     body_root = sanitize.parse_clean(cleaned)
     warnings += check_links(path, body_root)
-    figures = collect_figures(path, body_root, warnings)
+    figures = collect_figures(path, body_root, warnings, inputs)
     notes = extract_notes(body_root)
     if not plain_text(inner_xml(body_root)) and not figures:
         raise ManuscriptError(path, "the manuscript has no body text")
-    photo = read_photo(path, meta.get("photo"), warnings, taken={f.key for f in figures})
+    photo = read_photo(path, meta.get("photo"), warnings, {f.key for f in figures}, inputs)
 
     return Article(
         source=path,
@@ -268,7 +275,7 @@ def check_links(path: Path, root: etree._Element) -> list[str]:
     return warnings
 
 
-def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> list[Image]:
+def collect_figures(path: Path, root: etree._Element, warnings: list[str], inputs: Inputs) -> list[Image]:
     figures: list[Image] = []
     taken: set[str] = set()
     for img in root.iter("img"):
@@ -279,7 +286,7 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
         if not alt:
             raise ManuscriptError(path, f"image {quoted(src)} has no alt text (write ![description](...))")
         source = images.resolve(path, src)
-        info = images.inspect(path, source)
+        info = images.inspect(path, source, inputs.read(source, path.parent, path, "image"))
         key = images.key_for(source, info, taken)
         taken.add(key)
         warnings += images.warnings_for(path, source, info)
@@ -292,7 +299,7 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
     return figures
 
 
-def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) -> Image | None:
+def read_photo(path: Path, value: object, warnings: list[str], taken: set[str], inputs: Inputs) -> Image | None:
     if value is None:
         return None
     if not isinstance(value, dict):
@@ -311,7 +318,7 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
     if caption and plain_text(caption) == alt:
         warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")
     source = images.resolve(path, src)
-    info = images.inspect(path, source)
+    info = images.inspect(path, source, inputs.read(source, path.parent, path, "image"))
     warnings += images.warnings_for(path, source, info)
     return Image(
         key=images.key_for(source, info, taken),

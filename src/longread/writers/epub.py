@@ -1,10 +1,12 @@
 """Stage 4a, the EPUB 3 writer (ebooklib).
 
-The package holds the rendition with the theme's base and e-reader stylesheets,
-the theme's fonts subset to the text, images sized for screens, a generated
-cover, a navigation document with toc and landmarks, and complete package and
-accessibility metadata.  The ZIP is re-packed so that the same input always
-gives the same bytes.
+The package holds the book's content documents with the theme's base and
+e-reader stylesheets, the theme's fonts subset to the text, images sized for
+screens, a cover, a navigation document with toc, landmarks and page list, and
+complete package and accessibility metadata.  The ZIP is re-packed so that the
+same input always gives the same bytes.
+
+:func:`make_epub` reads as the list of files it makes, one short step each.
 """
 
 from __future__ import annotations
@@ -12,22 +14,20 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-from pathlib import Path
-from xml.sax.saxutils import quoteattr
 
 from ebooklib import epub
 from lxml import etree
 
-from ..assets import cover, images
-from ..model import Article, Image, Rendition, Theme
-from ..render.article import EPUB_NS, document
-from ..xhtml import escape, plain_text
-from .metadata import identifier
+from ..assets import cover as covers
+from ..assets import images
+from ..model import Assets, Book, Image, Theme
+from ..render.article import article_document
+from ..render.book import documents, headings
+from ..render.document import EPUB_TYPE, document, element, head_meta, serialise, sub
+from .metadata import Record
 
-ARTICLE = "article.xhtml"
 COVER_PAGE = "cover.xhtml"
 COVER_IMAGE = "images/cover.jpg"
-TITLE_PAGE = "titlepage.xhtml"
 
 LABELS = {
     "contents": "Contents",
@@ -38,176 +38,65 @@ LABELS = {
 }
 
 
-def write(
-    rendition: Rendition,
-    theme: Theme,
-    font_files: dict[Path, bytes],
-    modified: dt.datetime,
-    cache_dir: Path | None,
-    page_source: str = "",
-    chapters: tuple[tuple[str, Rendition], ...] = (),
-    cover_file: Path | None = None,
-) -> bytes:
-    """The EPUB of one article (``rendition``), or of a collection: then ``rendition``
-    carries the collection's metadata, ``chapters`` are its content documents, by
-    file name, in reading order, and ``cover_file`` may give a finished cover."""
-    a = rendition.article
-    chapters = chapters or ((ARTICLE, rendition),)
-    book = epub.EpubBook()
-    book.FOLDER_NAME = "EPUB"
-    book.set_identifier(identifier(a))
-    book.set_title(a.title_text)
-    book.set_language(a.lang)
-    for i, name in enumerate(a.authors):
-        book.add_author(name, uid=f"creator{i + 1}")
-    if a.publisher:
-        book.add_metadata("DC", "publisher", a.publisher)
-    if a.rights:
-        book.add_metadata("DC", "rights", a.rights)
-    if a.date:
-        book.add_metadata("DC", "date", a.date.isoformat())
-    if a.dek_html:
-        book.add_metadata("DC", "description", plain_text(a.dek_html))
-    if a.kicker:
-        book.add_metadata("DC", "subject", a.kicker)
-    if a.source_url:
-        book.add_metadata("DC", "source", a.source_url)
-    articles = [r for name, r in chapters if name != TITLE_PAGE]
-    add_accessibility_metadata(book, a, articles, page_source)
-
-    stylesheets = []
-    for css in (theme.base_css, theme.epub_css):
-        href = "styles/" + css.relative_to(theme.folder).as_posix()
-        book.add_item(
-            epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css", content=css.read_bytes())
-        )
-        stylesheets.append(href)
-
-    for path, data in font_files.items():
-        rel = path.relative_to(theme.folder).as_posix()
-        book.add_item(
-            epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}", media_type="font/ttf", content=data)
-        )
-    for licence in theme.licences:
-        rel = licence.relative_to(theme.folder).as_posix()
-        book.add_item(
-            epub.EpubItem(
-                uid=f"licence-{licence.stem}",
-                file_name=f"styles/{rel}",
-                media_type="text/plain",
-                content=licence.read_bytes(),
-            )
-        )
-
-    photo_bytes = None
-    on_cover = cover_photo(rendition, chapters, cover_file)
-    for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
-        ext = im.extension
-        data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir, im.owner)
-        if on_cover is not None and im.key == on_cover.key:
-            photo_bytes = data
-        book.add_item(
-            epub.EpubItem(
-                uid=f"img-{im.key.replace('.', '-')}",
-                file_name=f"images/{im.key}",
-                media_type=images.media_type(ext),
-                content=data,
-            )
-        )
-
-    if cover_file:
-        cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir, a.source)
-    else:
-        cover_bytes = cover.render(a, theme, photo_bytes, cache_dir)
-    book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)
-    cover_page = epub.EpubItem(
-        uid="cover-page",
-        file_name=COVER_PAGE,
-        media_type="application/xhtml+xml",
-        content=cover_document(a, cover.alt_text(a, on_cover), tuple(stylesheets)).encode(),
-    )
-    content = [
-        epub.EpubItem(
-            uid=name.removesuffix(".xhtml"),
-            file_name=name,
-            media_type="application/xhtml+xml",
-            content=document(r, tuple(stylesheets)).encode(),
-        )
-        for name, r in chapters
-    ]
-    nav = epub.EpubItem(
-        uid="nav",
-        file_name="nav.xhtml",
-        media_type="application/xhtml+xml",
-        content=nav_document(rendition, chapters).encode(),
-    )
-    nav.properties = ["nav"]
-    for item in (cover_page, *content, nav):
-        book.add_item(item)
-    book.toc = [
-        epub.Link(f"{name}#{ident}" if level > 1 else name, text, f"toc-{name[:-6]}-{ident}")
-        for name, r in chapters
-        for ident, text, level in r.headings
-    ]
-    book.add_item(epub.EpubNcx())
-    book.spine = [cover_page, *content]
-
-    raw = io.BytesIO()
-    epub.write_epub(
-        raw,
-        book,
-        {
-            "mtime": modified.astimezone(dt.UTC).replace(tzinfo=None),
-            "epub2_guide": False,
-            "epub3_landmark": False,
-            "epub3_pages": False,
-            "raise_exceptions": True,
-        },
-    )
-    opf = f"{book.FOLDER_NAME}/content.opf"
-    return repack(raw.getvalue(), modified, {opf: lambda data: package_language(data, a.lang)})
+def make_epub(book: Book, theme: Theme, assets: Assets, rec: Record, modified: dt.datetime, page_source: str) -> bytes:
+    """The book as an EPUB 3 file (bytes).  ``page_source`` names the print edition
+    the page list follows, when there is one."""
+    package = epub.EpubBook()
+    package.FOLDER_NAME = "EPUB"
+    add_metadata(package, rec)
+    add_accessibility_metadata(package, book, page_source)
+    stylesheets = add_stylesheets(package, theme)
+    add_fonts(package, theme, assets)
+    add_images(package, book, assets)
+    cover_page = add_cover(package, book, assets, stylesheets)
+    content = add_content_documents(package, book, stylesheets)
+    add_navigation(package, book)
+    package.spine = [cover_page, *content]
+    return write_zip(package, modified, rec.language)
 
 
-def cover_photo(
-    rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...], cover_file: Path | None
-) -> Image | None:
-    """The picture on the cover: a collection's finished cover, else the book's own
-    photo, else the first article's."""
-    if cover_file is not None:
-        return Image(key="", path=cover_file, alt=f"The cover of {rendition.article.title_text}.")
-    for r in (rendition, *(r for _, r in chapters)):
-        if r.article.photo:
-            return r.article.photo
-    return None
+def add_metadata(package: epub.EpubBook, rec: Record) -> None:
+    package.set_identifier(rec.identifier)
+    package.set_title(rec.title)
+    package.set_language(rec.language)
+    for i, name in enumerate(rec.creator):
+        package.add_author(name, uid=f"creator{i + 1}")
+    for key in ("publisher", "rights", "date", "description", "subject", "source"):
+        if getattr(rec, key):
+            package.add_metadata("DC", key, getattr(rec, key))
 
 
-def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rendition], page_source: str) -> None:
+def add_accessibility_metadata(package: epub.EpubBook, book: Book, page_source: str) -> None:
     """EPUB Accessibility 1.1 discovery metadata, written from what the book holds."""
-    has_images = any(r.article.images for r in parts)
-    has_notes = any(r.article.notes for r in parts)
-    pages = sum(len(r.pages) for r in parts)
-    meta = [
-        ("schema:accessMode", "textual"),
-        ("schema:accessModeSufficient", "textual"),
-        ("schema:accessibilityFeature", "structuralNavigation"),
-        ("schema:accessibilityFeature", "readingOrder"),
-        ("schema:accessibilityFeature", "tableOfContents"),
-        ("schema:accessibilityFeature", "displayTransformability"),
+    has_images = bool(book.images)
+    has_notes = any(r.article.notes for r in book.parts)
+    pages = sum(len(r.pages) for r in book.parts)
+    meta = [("schema:accessMode", "textual")]
+    meta += [("schema:accessMode", "visual")] if has_images else []
+    meta += [("schema:accessModeSufficient", "textual")]
+    meta += [("schema:accessibilityFeature", "alternativeText")] if has_images else []
+    meta += [
+        ("schema:accessibilityFeature", feature)
+        for feature in ("structuralNavigation", "readingOrder", "tableOfContents", "displayTransformability")
+    ]
+    meta += [
         ("schema:accessibilityHazard", "none"),
         ("dcterms:conformsTo", "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"),
     ]
-    if has_images:
-        meta.insert(1, ("schema:accessMode", "visual"))
-        meta.insert(3, ("schema:accessibilityFeature", "alternativeText"))
-    if has_notes:
-        meta.append(("schema:accessibilityFeature", "annotations"))
+    meta += [("schema:accessibilityFeature", "annotations")] if has_notes else []
     if pages:
-        meta.append(("schema:accessibilityFeature", "printPageNumbers"))
-        meta.append(("schema:accessibilityFeature", "pageNavigation"))
-        meta.append(
+        meta += [("schema:accessibilityFeature", "printPageNumbers"), ("schema:accessibilityFeature", "pageNavigation")]
+        meta += [
             ("pageBreakSource", f"The {page_source} print edition (PDF) made by longread from the same manuscript")
-        )
-    what = "A single article" if len(parts) == 1 else f"A collection of {len(parts)} articles"
+        ]
+    meta.append(("schema:accessibilitySummary", accessibility_summary(book, has_images, has_notes, pages, page_source)))
+    for prop, value in meta:
+        package.add_metadata(None, "meta", value, {"property": prop})
+
+
+def accessibility_summary(book: Book, has_images: bool, has_notes: bool, pages: int, page_source: str) -> str:
+    n = len(book.parts)
+    what = "A single article" if not book.is_collection else f"A collection of {n} article{'s' * (n != 1)}"
     summary = (
         f"{what} with a navigable table of contents, headings in a logical "
         "order, and a reading order that follows the printed layout. "
@@ -218,72 +107,163 @@ def add_accessibility_metadata(book: epub.EpubBook, a: Article, parts: list[Rend
         summary += "Footnotes are linked to and from their calls in the text. "
     if pages:
         summary += f"Page numbers and a page list match the {pages}-page {page_source} print edition. "
-    summary += "The text can be resized and restyled by the reader. No known hazards."
-    meta.append(("schema:accessibilitySummary", summary))
-    for prop, value in meta:
-        book.add_metadata(None, "meta", value, {"property": prop})
+    return summary + "The text can be resized and restyled by the reader. No known hazards."
 
 
-def cover_document(a: Article, alt: str, stylesheets: tuple[str, ...]) -> str:
-    links = "".join(f'<link rel="stylesheet" type="text/css" href="{h}"/>' for h in stylesheets)
-    lang = escape(a.lang)
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
-        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(a.title_text)}</title>\n{links}\n</head>\n'
-        '<body epub:type="frontmatter">\n<section class="cover" epub:type="cover">\n'
-        f'<img src="{COVER_IMAGE}" role="doc-cover" alt={quoteattr(alt)}/>\n'
-        "</section>\n</body>\n</html>\n"
+def add_stylesheets(package: epub.EpubBook, theme: Theme) -> tuple[str, ...]:
+    hrefs = []
+    for css in (theme.base_css, theme.epub_css):
+        href = "styles/" + css.relative_to(theme.folder).as_posix()
+        package.add_item(
+            epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css", content=css.read_bytes())
+        )
+        hrefs.append(href)
+    return tuple(hrefs)
+
+
+def add_fonts(package: epub.EpubBook, theme: Theme, assets: Assets) -> None:
+    """The subset font files, beside their licences (the OFL asks for both)."""
+    for path, data in assets.fonts.items():
+        rel = path.relative_to(theme.folder).as_posix()
+        package.add_item(
+            epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}", media_type="font/ttf", content=data)
+        )
+    for licence in theme.licences:
+        rel = licence.relative_to(theme.folder).as_posix()
+        package.add_item(
+            epub.EpubItem(
+                uid=f"licence-{licence.stem}",
+                file_name=f"styles/{rel}",
+                media_type="text/plain",
+                content=licence.read_bytes(),
+            )
+        )
+
+
+def add_images(package: epub.EpubBook, book: Book, assets: Assets) -> None:
+    for im in book.images:
+        package.add_item(
+            epub.EpubItem(
+                uid=f"img-{im.key.replace('.', '-')}",
+                file_name=f"images/{im.key}",
+                media_type=images.media_type(im.extension),
+                content=assets.screen_images[im.key],
+            )
+        )
+
+
+def cover_photo(book: Book) -> Image | None:
+    """The picture on the cover: a collection's finished cover, else the first photo."""
+    if book.cover is not None:
+        return book.cover
+    return next((r.article.photo for r in book.parts if r.article.photo), None)
+
+
+def add_cover(package: epub.EpubBook, book: Book, assets: Assets, stylesheets: tuple[str, ...]) -> epub.EpubItem:
+    package.set_cover(COVER_IMAGE, assets.cover, create_page=False)
+    a = book.meta
+    section = element("section", {"class": "cover", EPUB_TYPE: "cover"})
+    alt = covers.alt_text(a, cover_photo(book))
+    sub(section, "img", {"src": COVER_IMAGE, "role": "doc-cover", "alt": alt})
+    page = document(a.lang, head_meta(a.title_text, (), stylesheets), [section], "frontmatter")
+    item = epub.EpubItem(
+        uid="cover-page", file_name=COVER_PAGE, media_type="application/xhtml+xml", content=serialise(page)
     )
+    package.add_item(item)
+    return item
 
 
-def nav_document(r: Rendition, chapters: tuple[tuple[str, Rendition], ...]) -> str:
-    lang = escape(r.lang)
-    # Navigation labels are English; say so when the article is not.
-    label_lang = "" if r.lang.lower().startswith("en") else ' lang="en" xml:lang="en"'
-    # Each heading hangs under the nearest heading above it of a higher rank.
-    root: list = []
-    path: list[tuple[int, list]] = [(0, root)]
-    for name, part in chapters:
-        for ident, text, level in part.headings:
-            while path[-1][0] >= level:
-                path.pop()
-            children: list = []
-            href = name if level == 1 else f"{name}#{ident}"
-            path[-1][1].append((href, text, children))
-            path.append((level, children))
+def add_content_documents(package: epub.EpubBook, book: Book, stylesheets: tuple[str, ...]) -> list[epub.EpubItem]:
+    items = []
+    for doc in documents(book):
+        tree = article_document(doc, stylesheets)
+        item = epub.EpubItem(
+            uid=doc.name.removesuffix(".xhtml"),
+            file_name=doc.name,
+            media_type="application/xhtml+xml",
+            content=serialise(tree),
+        )
+        package.add_item(item)
+        items.append(item)
+    return items
 
-    def ol(nodes: list) -> str:
-        lis = [
-            f'<li><a href="{href}">{escape(text)}</a>{ol(children) if children else ""}</li>'
-            for href, text, children in nodes
-        ]
-        return "<ol>" + "".join(lis) + "</ol>"
 
-    return (
-        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="{EPUB_NS}" lang="{lang}" xml:lang="{lang}">\n'
-        f'<head>\n<meta charset="utf-8"/>\n<title>{escape(r.title)}</title>\n</head>\n<body>\n'
-        f'<nav epub:type="toc" role="doc-toc" id="toc">\n<h1{label_lang}>{LABELS["contents"]}</h1>\n'
-        f"{ol(root)}\n</nav>\n"
-        f'<nav epub:type="landmarks" id="landmarks" hidden="hidden">\n'
-        f"<h2{label_lang}>{LABELS['landmarks']}</h2>\n<ol>\n"
-        f'<li><a epub:type="cover" href="{COVER_PAGE}"{label_lang}>{LABELS["cover"]}</a></li>\n'
-        f'<li><a epub:type="bodymatter" href="{chapters[0][0]}"{label_lang}>{LABELS["start"]}</a></li>\n'
-        "</ol>\n</nav>\n" + page_list(chapters, label_lang) + "</body>\n</html>\n"
+def add_navigation(package: epub.EpubBook, book: Book) -> None:
+    nav = epub.EpubItem(
+        uid="nav", file_name="nav.xhtml", media_type="application/xhtml+xml", content=serialise(nav_document(book))
     )
+    nav.properties = ["nav"]
+    package.add_item(nav)
+    package.toc = [
+        epub.Link(href(name, h), h.text, f"toc-{name.removesuffix('.xhtml')}-{h.id}") for name, h in headings(book)
+    ]
+    package.add_item(epub.EpubNcx())
 
 
-def page_list(chapters: tuple[tuple[str, Rendition], ...], label_lang: str) -> str:
-    items = "".join(
-        f'<li><a href="{name}#{ident}">{escape(label)}</a></li>' for name, r in chapters for label, ident in r.pages
+def href(name: str, heading) -> str:
+    return name if heading.level == 1 else f"{name}#{heading.id}"
+
+
+def nav_document(book: Book) -> etree._ElementTree:
+    lang = book.meta.lang
+    # Navigation labels are English; say so when the book is not.
+    label = {} if lang.lower().startswith("en") else {"lang": "en", "{http://www.w3.org/XML/1998/namespace}lang": "en"}
+    toc = element("nav", {EPUB_TYPE: "toc", "role": "doc-toc", "id": "toc"})
+    sub(toc, "h1", label, LABELS["contents"])
+    toc.append(outline(book))
+    landmarks = element("nav", {EPUB_TYPE: "landmarks", "id": "landmarks", "hidden": "hidden"})
+    sub(landmarks, "h2", label, LABELS["landmarks"])
+    marks = sub(landmarks, "ol")
+    sub(sub(marks, "li"), "a", {EPUB_TYPE: "cover", "href": COVER_PAGE, **label}, LABELS["cover"])
+    first = documents(book)[0].name
+    sub(sub(marks, "li"), "a", {EPUB_TYPE: "bodymatter", "href": first, **label}, LABELS["start"])
+    navs = [toc, landmarks]
+    pages = [(doc.name, mark) for doc in book.parts for mark in doc.pages]
+    if pages:
+        page_list = element(
+            "nav", {EPUB_TYPE: "page-list", "role": "doc-pagelist", "id": "page-list", "hidden": "hidden"}
+        )
+        sub(page_list, "h2", label, LABELS["pages"])
+        items = sub(page_list, "ol")
+        for name, mark in pages:
+            sub(sub(items, "li"), "a", {"href": f"{name}#{mark.id}"}, mark.label)
+        navs.append(page_list)
+    return document(lang, head_meta(book.meta.title_text), navs)
+
+
+def outline(book: Book) -> etree._Element:
+    """The table of contents: each heading under the nearest heading above it of a
+    higher rank."""
+    root = element("ol")
+    path: list[tuple[int, etree._Element]] = [(0, root)]
+    for name, h in headings(book):
+        while path[-1][0] >= h.level:
+            path.pop()
+        parent = path[-1][1]
+        if parent.tag == "li":  # the first child heading opens a nested list
+            parent = parent.find("ol") if parent.find("ol") is not None else sub(parent, "ol")
+        li = sub(parent, "li")
+        sub(li, "a", {"href": href(name, h)}, h.text)
+        path.append((h.level, li))
+    return root
+
+
+def write_zip(package: epub.EpubBook, modified: dt.datetime, lang: str) -> bytes:
+    raw = io.BytesIO()
+    epub.write_epub(
+        raw,
+        package,
+        {
+            # ebooklib writes dcterms:modified in local time unless given a naive UTC time.
+            "mtime": modified.astimezone(dt.UTC).replace(tzinfo=None),
+            "epub2_guide": False,
+            "epub3_landmark": False,
+            "epub3_pages": False,
+            "raise_exceptions": True,
+        },
     )
-    if not items:
-        return ""
-    return (
-        f'<nav epub:type="page-list" role="doc-pagelist" id="page-list" hidden="hidden">\n'
-        f"<h2{label_lang}>{LABELS['pages']}</h2>\n<ol>{items}</ol>\n</nav>\n"
-    )
+    opf = f"{package.FOLDER_NAME}/content.opf"
+    return repack(raw.getvalue(), modified, {opf: lambda data: package_language(data, lang)})
 
 
 def package_language(opf: bytes, lang: str) -> bytes:
@@ -303,8 +283,7 @@ def repack(data: bytes, modified: dt.datetime, patches: dict | None = None) -> b
     out = io.BytesIO()
     with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
         names = src.namelist()
-        ordered = ["mimetype"] + [n for n in names if n != "mimetype"]
-        for name in ordered:
+        for name in ["mimetype"] + [n for n in names if n != "mimetype"]:
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.external_attr = 0o644 << 16
             content = src.read(name)

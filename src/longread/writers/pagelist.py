@@ -8,31 +8,32 @@ exactly there.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 
 from lxml import etree
 
-from ..model import Rendition
-from ..render.article import EPUB_NS, EPUB_TYPE
+from ..model import Book, PageMark, Rendition
+from ..render.document import EPUB_TYPE, element
 from ..typeset import text_slots
-from ..xhtml import inner_xml, parse
 
 # What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners.
 _NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")
 
 
-def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
-    """One article: its first page opens with the article itself."""
-    (marked,) = mark_parts((rendition,), page_starts, opens_with_article=True)
-    return marked
+def mark_pages(book: Book, page_starts: tuple[str, ...]) -> Book:
+    """The book with page-break markers where the print edition's pages begin.  A
+    single article's first page opens with the article itself; a collection's
+    pages before its first article (title page, contents) find no text and get no
+    marker."""
+    parts = mark_parts(book.parts, page_starts, opens_with_article=not book.is_collection)
+    return dataclasses.replace(book, parts=parts)
 
 
 def mark_parts(
     parts: tuple[Rendition, ...], page_starts: tuple[str, ...], opens_with_article: bool = False
 ) -> tuple[Rendition, ...]:
-    """The articles of one print edition, in order (a collection's pages before its
-    first article, a title page and contents, find no text and get no marker)."""
     texts = [_ArticleText(p) for p in parts]
     found: list[list[tuple[int, int, int]]] = [[] for _ in parts]
     first = 1
@@ -62,8 +63,7 @@ class _ArticleText:
 
     def __init__(self, rendition: Rendition) -> None:
         self.rendition = rendition
-        self.root = parse(rendition.body)
-        self.article = self.root.find("article")
+        self.article = copy.deepcopy(rendition.body)
         self.slots = [
             (el, slot)
             for el, slot, _ in text_slots(self.article, rendition.lang)
@@ -85,17 +85,16 @@ class _ArticleText:
         pages = []
         # Insert from the end so earlier offsets stay valid.
         for number, slot_index, offset in sorted(found, reverse=True):
-            marker = etree.Element(
+            marker = element(
                 "span",
                 {EPUB_TYPE: "pagebreak", "role": "doc-pagebreak", "id": f"page-{number}", "aria-label": str(number)},
-                nsmap={"epub": EPUB_NS},
             )
             if slot_index < 0:
                 self.article.insert(0, marker)
             else:
                 _insert(self.slots[slot_index], offset, marker)
-            pages.append((str(number), f"page-{number}"))
-        return dataclasses.replace(self.rendition, body=inner_xml(self.root), pages=tuple(reversed(pages)))
+            pages.append(PageMark(str(number), f"page-{number}"))
+        return dataclasses.replace(self.rendition, body=self.article, pages=tuple(reversed(pages)))
 
 
 def _word_end(text: str, offset: int) -> int:

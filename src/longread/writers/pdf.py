@@ -1,14 +1,15 @@
 """Stage 4b, the PDF writer (WeasyPrint).
 
-The same rendition as the EPUB, with the theme's base, print and paper
-stylesheets (and the press layer for a printer: bleed and crop marks).
-WeasyPrint only ever sees what this module hands it: the theme's own files and
-the article's images, processed for print.  Every other URL — the network,
-``file:`` paths elsewhere on the disk — is refused.
+The book's print document, with the theme's base, print and paper stylesheets
+(and the press layer for a printer: bleed and crop marks).  WeasyPrint only ever
+sees what this module hands it: the theme's own files, the subset fonts and the
+book's images, processed for print.  Every other URL — the network, ``file:``
+paths elsewhere on the disk — is refused.
 
-Layout happens once (:func:`lay_out`); the laid-out pages then give the print
-PDF, the archival PDF/A, each image's effective resolution and the first words
-of every page (for the EPUB's page list).
+Layout happens once per paper (:func:`lay_out`); the laid-out pages then give
+the PDFs of every variant that shares that layout (:data:`VARIANTS`), each
+image's effective resolution and the first words of every page (for the EPUB's
+page list).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from urllib.parse import unquote, urlsplit
 
 from ..assets import images
 from ..errors import ManuscriptError
-from ..model import Image, Rendition, Theme
-from ..render.article import document
+from ..model import Assets, Book, Image, Paper, Theme
+from ..render.article import head
+from ..render.book import print_body
+from ..render.document import document, serialise
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
@@ -35,13 +38,36 @@ MIN_PPI = 295
 PRESS_BLEED = 9
 
 
+@dataclass(frozen=True)
+class Variant:
+    """A kind of PDF longread makes: the standard it claims and its file-name suffix."""
+
+    name: str
+    standard: str  # WeasyPrint's pdf_variant
+    suffix: str
+    #: Laid out with the theme's press layer (bleed and crop marks).
+    press: bool = False
+
+
+#: The PDFs longread makes.  The print edition is tagged PDF/UA-1 for every
+#: reader; the archival one is PDF/A-3u (so the source can travel inside it, and
+#: every glyph maps to Unicode text).
+VARIANTS = {
+    "print": Variant("print", "pdf/ua-1", ""),
+    "press": Variant("press", "pdf/ua-1", "-press", press=True),
+    "archival": Variant("archival", "pdf/a-3u", "-archival"),
+}
+
+
 @dataclass
 class Layout:
     """A laid-out print edition, ready to be written as one or more PDFs."""
 
-    rendition: Rendition
+    book: Book
+    paper: Paper
     document: object  # weasyprint.document.Document
     page_starts: tuple[str, ...]  # the first words on each page, in order
+    identifier: bytes
     press: bool = False
     warnings: list[str] = field(default_factory=list)
 
@@ -55,40 +81,27 @@ def load_engine() -> None:
     ImageFile.LOAD_TRUNCATED_IMAGES = False
 
 
-def lay_out(
-    rendition: Rendition,
-    theme: Theme,
-    font_files: dict[Path, bytes],
-    paper: str,
-    press: bool = False,
-    cache_dir: Path | None = None,
-) -> Layout:
+def print_document(book: Book) -> bytes:
+    """The book as one XHTML document for paged media."""
+    return serialise(document(book.meta.lang, head(book.meta, book.meta.title_text), print_body(book)))
+
+
+def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool = False) -> Layout:
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    if paper not in theme.paper_css:
-        raise ManuscriptError(
-            theme.folder / "theme.yaml",
-            f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.paper_css))})",
-        )
     if press and theme.press_css is None:
         raise ManuscriptError(theme.folder / "theme.yaml", "the theme has no press stylesheet")
-    article = rendition.article
+    source = book.source
     # Images are served from memory under a base folder that holds nothing else.
-    base = article.folder.resolve() / ".longread-print"
-    fetcher = _fetcher(
-        theme,
-        {(base / "images" / im.key).as_posix(): im for im in article.images},
-        {p.resolve().as_posix(): data for p, data in font_files.items()},
-        cache_dir,
-    )
+    base = source.parent.resolve() / ".longread-print"
+    fetcher = _fetcher(theme, base, book.images, assets)
     font_config = FontConfiguration()
-    layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
-    if press:
-        layers.append(theme.press_css)
+    layers = [theme.base_css, theme.print_css, paper.stylesheet] + ([theme.press_css] if press else [])
     sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
-    html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    markup = print_document(book)
+    html = HTML(string=markup.decode("utf-8"), base_url=base.as_uri() + "/", url_fetcher=fetcher)
 
     with _collect_warnings() as messages:
         try:
@@ -96,38 +109,39 @@ def lay_out(
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
-            raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
-    layout = Layout(rendition, doc, page_starts(doc), press)
-    layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
-    layout.warnings += resolution_warnings(doc, article.images, article.source)
+            raise ManuscriptError(source, f"the PDF needed a resource longread does not allow ({e})") from None
+    # A fixed identifier, derived from the content, keeps builds reproducible.
+    identifier = hashlib.md5(markup).hexdigest().encode()
+    layout = Layout(book, paper, doc, page_starts(doc), identifier, press)
+    layout.warnings += [f"{source}: PDF: {m}" for m in messages]
+    layout.warnings += resolution_warnings(doc, book.images, assets, source)
     return layout
 
 
-def write(
+def make_pdf(
     layout: Layout,
-    variant: str = "pdf/ua-1",
-    attachments: tuple[tuple[Path, str, str], ...] = (),
+    variant: Variant = VARIANTS["print"],
+    attachments: tuple[tuple[bytes, str, str], ...] = (),
     xmp: bytes | None = None,
     stamp: dt.datetime | None = None,
 ) -> bytes:
-    """The laid-out pages as a PDF of the given variant (tagged PDF/UA by default).
+    """The laid-out pages as a PDF of the given variant (the tagged print edition by default).
 
-    ``attachments`` are (file, name, description) triples, embedded in PDF/A-3
+    ``attachments`` are (content, name, description) triples, embedded in PDF/A-3
     files with the time ``stamp`` (so that two builds give the same bytes).
     """
     from weasyprint import Attachment
 
-    a = layout.rendition.article
     files = [
         Attachment(
-            file_obj=io.BytesIO(path.read_bytes()),
+            file_obj=io.BytesIO(data),
             name=name,
             description=desc,
             created=stamp,
             modified=stamp,
             relationship="Source",
         )
-        for path, name, desc in attachments
+        for data, name, desc in attachments
     ]
 
     def finish(document, pdf) -> None:
@@ -139,14 +153,13 @@ def write(
     with _collect_warnings() as messages:
         data = layout.document.write_pdf(
             finisher=finish,
-            pdf_variant=variant,
+            pdf_variant=variant.standard,
             pdf_tags=True,
-            # A fixed identifier, derived from the content, keeps builds reproducible.
-            pdf_identifier=hashlib.md5(layout.rendition.body.encode()).hexdigest().encode(),
+            pdf_identifier=layout.identifier,
             attachments=files,
             dpi=PRINT_PPI,
         )
-    layout.warnings += [f"{a.source}: PDF: {m}" for m in messages]
+    layout.warnings += [f"{layout.book.source}: PDF: {m}" for m in messages]
     return data
 
 
@@ -154,11 +167,15 @@ def _add_xmp(pdf, description: bytes) -> None:
     """Put more properties into WeasyPrint's XMP packet: inside its one rdf:RDF, where
     XMP readers look (a second rdf:RDF block is ignored)."""
     import pydyf
+    from lxml import etree
 
+    rdf = "{http://www.w3.org/1999/02/22-rdf-syntax-ns#}RDF"
     for obj in pdf.objects:
         if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
-            packet = b"".join(obj.stream)
-            obj.stream = [packet.replace(b"</rdf:RDF>", description + b"</rdf:RDF>", 1)]
+            packet = etree.ElementTree(etree.fromstring(b"".join(obj.stream)))
+            packet.getroot().find(f".//{rdf}").append(etree.fromstring(description))
+            # The packet keeps its xpacket processing instructions around the root.
+            obj.stream = [etree.tostring(packet, encoding="utf-8")]
 
 
 def _press_boxes(pdf) -> None:
@@ -172,10 +189,12 @@ def _press_boxes(pdf) -> None:
             obj["BleedBox"] = pydyf.Array([x0 - PRESS_BLEED, y0 - PRESS_BLEED, x1 + PRESS_BLEED, y1 + PRESS_BLEED])
 
 
-def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], cache_dir: Path | None):
+def _fetcher(theme: Theme, base: Path, book_images: tuple[Image, ...], assets: Assets):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     theme_root = theme.folder.resolve()
+    served = {(base / "images" / im.key).as_posix(): im for im in book_images}
+    fonts = {p.resolve().as_posix(): data for p, data in assets.fonts.items()}
 
     class Fetcher(URLFetcher):
         failure: ManuscriptError | None = None
@@ -183,20 +202,23 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
         def fetch(self, url: str, headers: dict | None = None) -> URLFetcherResponse:
             parts = urlsplit(url)
             path = unquote(parts.path)
-            if parts.scheme == "file" and path in served:
+            if parts.scheme != "file":
+                raise FatalURLFetchingError(f"refused to fetch {url}")
+            if path in served:
                 im = served[path]
                 try:
-                    data = images.render(im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner)
+                    data = assets.print_images[im.key]
                 except ManuscriptError as e:
                     # WeasyPrint would only log a failed image and print without it.
                     self.failure = e
                     raise FatalURLFetchingError(str(e)) from None
                 return URLFetcherResponse(url, data, {"Content-Type": images.media_type(im.extension)})
-            if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
+            real = Path(path).resolve()
+            if real.as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
-                return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()], {"Content-Type": "font/ttf"})
-            if parts.scheme == "file" and Path(path).resolve().is_relative_to(theme_root):
-                return URLFetcherResponse(url, Path(path).resolve().read_bytes())
+                return URLFetcherResponse(url, fonts[real.as_posix()], {"Content-Type": "font/ttf"})
+            if real.is_relative_to(theme_root):
+                return URLFetcherResponse(url, real.read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
 
     return Fetcher()
@@ -242,23 +264,23 @@ def page_starts(doc) -> tuple[str, ...]:
     return tuple(starts)
 
 
-def resolution_warnings(doc, article_images: tuple[Image, ...], source: Path) -> list[str]:
+def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, source: Path) -> list[str]:
     """Images whose pixels are too few for 300 ppi at the size they are printed."""
     from weasyprint.formatting_structure import boxes
 
-    by_key = {f"images/{im.key}": im for im in article_images}
+    by_src = {f"images/{im.key}": im for im in book_images}
     worst: dict[str, float] = {}
     for page in doc.pages:
         for box in _flow_boxes(page._page_box):
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
-                im = by_key.get(box.element.get("src", ""))
+                im = by_src.get(box.element.get("src", ""))
                 if im is None or not box.width:
                     continue
-                width_px, _ = images.print_size(im.path)
+                width_px = images.pixel_width(assets.print_images[im.key])
                 ppi = width_px / (box.width / 96)
                 worst[im.key] = min(ppi, worst.get(im.key, ppi))
     return [
-        f"{source}: image {by_key['images/' + key].path.name} prints at {ppi:.0f} ppi "
+        f"{source}: image {by_src['images/' + key].path.name} prints at {ppi:.0f} ppi "
         f"(under {PRINT_PPI}); supply a larger file for print"
         for key, ppi in sorted(worst.items())
         if ppi < MIN_PPI
