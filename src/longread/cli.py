@@ -83,6 +83,19 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(a, "where to write the bags (default: build/)")
+
+    i = sub.add_parser(
+        "import",
+        help="make a manuscript from a Word, OpenDocument or HTML file",
+        description="Make a manuscript folder from a .docx, .odt or .html file: NAME.md (front matter "
+        "and Markdown) and images/.  What cannot be carried over (comments, tracked changes, text "
+        "boxes, embedded objects) is reported.  Needs the import extra: pip install 'longread[import]'.",
+        epilog="example:\n  longread import story.docx -o manuscript    writes manuscript/story.md and "
+        "manuscript/images/",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    i.add_argument("document", metavar="FILE", type=Path, help="a .docx, .odt or .html file")
+    i.add_argument("-o", "--output", metavar="FOLDER", type=Path, help="where to write the manuscript (default: NAME/)")
     return p
 
 
@@ -150,6 +163,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help()
         return 2
+    if args.command == "import":
+        return run_import(args)
     if args.executor == "dask" and not args.scheduler:
         p.error("--executor dask needs --scheduler ADDRESS")
     if args.jobs < 1:
@@ -214,6 +229,25 @@ def run(args: argparse.Namespace) -> int:
         for path in todo:
             outcomes.setdefault(path, Outcome(path, error=f"{path}: not built: {e}"))
     return report([outcomes[p] for p in manuscripts])
+
+
+def run_import(args: argparse.Namespace) -> int:
+    """``longread import``: one document in, one manuscript folder out."""
+    from .source.importer import import_document
+
+    try:
+        done = import_document(args.document, args.output)
+    except ManuscriptError as e:
+        print(f"error: {one_line(str(e))}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("longread: interrupted", file=sys.stderr)
+        return 130
+    for w in done.warnings:
+        print(f"warning: {one_line(w)}", file=sys.stderr)
+    for path in (done.manuscript, *done.images):
+        print(f"{path}  {human(path.stat().st_size)}")
+    return 0
 
 
 def distinct(paths: list[Path]) -> list[Path]:
