@@ -28,6 +28,7 @@ from .sanitize import LANG_RE
 NO_ATTR: list = ["", [], []]
 FOOTNOTE_BACK = {"footnote-back", "footnote-backref", "footnoteBack"}
 BACK_ARROWS = {"↩", "↩︎", "^", "↑"}
+ENTITY_LIKE = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 DATE_FORMATS = ("%B %d, %Y", "%d %B %Y", "%b %d, %Y", "%d %b %Y", "%Y/%m/%d")
 
 
@@ -191,6 +192,10 @@ class Cleaner:
 
     def inline(self, x: dict) -> list:
         t, c = x["t"], x.get("c")
+        if t == "Str":
+            # Pandoc's strict Markdown leaves "&amp;" typed as text unescaped, and
+            # Markdown would read it as an entity: written as one, it reads as typed.
+            return [{"t": t, "c": ENTITY_LIKE.sub("&amp;", c)}]
         if t in {"Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript"}:
             inner = self.inlines(c)
             return [{"t": t, "c": inner}] if inner else []
@@ -217,7 +222,7 @@ class Cleaner:
         if t == "RawInline":
             self.raw += 1
             return []
-        return [x]  # Str, Space, SoftBreak, LineBreak, Math
+        return [x]  # Space, SoftBreak, LineBreak, Math
 
     def span(self, c: list) -> list:
         attrs = dict(c[0][2])

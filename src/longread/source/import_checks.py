@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -110,7 +111,7 @@ def open_package(path: Path, kind: str) -> zipfile.ZipFile:
         bad = zf.testzip()  # decompresses each member once, bounded by the sizes checked above
         if bad:
             raise ManuscriptError(path, f"is damaged: the part {bad} fails its checksum")
-    except zipfile.BadZipFile as e:
+    except (zipfile.BadZipFile, zlib.error, EOFError) as e:
         zf.close()
         raise ManuscriptError(path, f"is damaged: a corrupt ZIP package ({e})") from None
     except BaseException:
@@ -412,5 +413,6 @@ def left_out(kinds: list[str]) -> list[str]:
     """One line for what was dropped, e.g. '2 charts and 1 embedded object left out'."""
     if not kinds:
         return []
-    counts = {k: kinds.count(k) for k in dict.fromkeys(kinds)}
-    return [" and ".join(plural(n, k) for k, n in counts.items()) + " left out (not carried into the manuscript)"]
+    said = [plural(kinds.count(k), k) for k in dict.fromkeys(kinds)]
+    listed = ", ".join(said[:-1]) + " and " + said[-1] if len(said) > 1 else said[0]
+    return [f"{listed} left out (not carried into the manuscript)"]

@@ -197,7 +197,7 @@ class ImageStore:
         if src.startswith("data:"):
             return self.from_data(src), ""
         if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
-            raise ManuscriptError(self.source, f"image {shown} is on the web, and longread never downloads")
+            raise ManuscriptError(self.source, f"image {shown} is on the web, and longread never downloads anything")
         if self.source.suffix.lower() in {".docx", ".odt"}:
             path = Path(src).resolve()
             if not (path.is_relative_to(self.media) and path.is_file()):
