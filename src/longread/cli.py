@@ -87,9 +87,10 @@ def parser() -> argparse.ArgumentParser:
     i = sub.add_parser(
         "import",
         help="make a manuscript from a Word, OpenDocument or HTML file",
-        description="Make a manuscript folder from a .docx, .odt or .html file: NAME.md (front matter "
-        "and Markdown) and images/.  What cannot be carried over (comments, tracked changes, text "
-        "boxes, embedded objects) is reported.  Needs the import extra: pip install 'longread[import]'.",
+        description="Make a manuscript folder from a .docx, .odt or .html file: NAME.md (front\n"
+        "matter and Markdown) and images/.  What cannot be carried over (comments, tracked\n"
+        "changes, text boxes, embedded objects) is reported; nothing in the file is run or\n"
+        "fetched.  Needs the import extra: pip install 'longread[import]'.",
         epilog="example:\n  longread import story.docx -o manuscript    writes manuscript/story.md and "
         "manuscript/images/",
         formatter_class=argparse.RawDescriptionHelpFormatter,

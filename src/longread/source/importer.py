@@ -112,11 +112,17 @@ def pandoc_path(source: Path) -> str:
     try:
         import pypandoc
 
-        return pypandoc.get_pandoc_path()
+        path, version = pypandoc.get_pandoc_path(), pypandoc.get_pandoc_version()
     except (ImportError, OSError):
         raise ManuscriptError(
             source, "importing needs pandoc, which comes with an extra: pip install 'longread[import]'"
         ) from None
+    if tuple(int(n) for n in re.findall(r"\d+", version)[:2]) < (3, 0):
+        # Figures, --sandbox and the JSON this code reads are pandoc 3's.
+        raise ManuscriptError(
+            source, f"importing needs pandoc 3 or newer, not {version}: pip install 'longread[import]'"
+        )
+    return path
 
 
 # --- reading ------------------------------------------------------------------------
@@ -185,7 +191,9 @@ class ImageStore:
             path, key = self.locate(src)
             info = images.inspect(self.source, path)
         except ManuscriptError as e:
-            self.warnings.append(f"{self.source}: {e.reason}; left out")
+            # images.resolve speaks of a manuscript; here the folder is the page's.
+            reason = e.reason.replace("the manuscript's folder", "the page's folder")
+            self.warnings.append(f"{self.source}: {reason.replace('to the manuscript', 'to the page')}; left out")
             return None
         name = f"{self.name}-{len(self.files) + 1}.{EXTENSIONS[info.format]}"
         self.files[name] = path
@@ -196,8 +204,10 @@ class ImageStore:
         shown = quoted(src if not src.startswith("data:") else src[:30] + "…")
         if src.startswith("data:"):
             return self.from_data(src), ""
-        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", src) and not re.match(r"^[A-Za-z]:[\\/]", src):
+        if re.match(r"^https?:", src, re.I):
             raise ManuscriptError(self.source, f"image {shown} is on the web, and longread never downloads anything")
+        if re.match(r"^[A-Za-z][A-Za-z0-9+.-]+:", src):
+            raise ManuscriptError(self.source, f"image {shown} is not stored in the document or beside it")
         if self.source.suffix.lower() in {".docx", ".odt"}:
             path = Path(src).resolve()
             if not (path.is_relative_to(self.media) and path.is_file()):
