@@ -318,6 +318,7 @@ def test_odt_imports_and_builds(tmp_path):
     assert "Grace Hopper" not in body and "2024-05-01" not in body  # the title block is not repeated
     assert "\n## A heading\n" in body and "\n> A block quote.\n" in body and "[^1]: The note." in body
     assert '![A dark red rectangle.](images/open-1.jpg "Figure 2. The chart caption.")' in body
+    assert body.count("The chart caption") == 1  # the caption paragraph became the figure's caption
     epub = build_epub(tmp_path / "open", tmp_path)
     doc = article(epub)
     assert text(doc.xpath("//x:figure/x:figcaption", namespaces=XHTML)[0]) == "Figure2.Thechartcaption."
@@ -440,6 +441,25 @@ def test_corrupt_and_encrypted_packages_are_refused(tmp_path):
     with pytest.raises(ManuscriptError, match="is encrypted"):
         importer.import_document(locked, tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_an_xml_bomb_is_refused(tmp_path):
+    good = zipfile.ZipFile(write_docx(tmp_path / "good.docx"))
+    laughs = "".join(f'<!ENTITY {b} "{("&" + a + ";") * 10}">' for a, b in zip("abcdefgh", "bcdefghi", strict=True))
+    with zipfile.ZipFile(tmp_path / "bomb.docx", "w") as bomb:
+        for info in good.infolist():
+            data = good.read(info.filename)
+            if info.filename == "word/document.xml":
+                head, _, rest = data.partition(b"?>")
+                dtd = f'<!DOCTYPE w:document [<!ENTITY a "lol">{laughs}]>'.encode()
+                data = head + b"?>" + dtd + rest.replace(b"The first paragraph", b"&i; The first paragraph", 1)
+            bomb.writestr(info, data)
+    run = longread("import", "bomb.docx", cwd=tmp_path)
+    assert run.returncode == 1
+    assert run.stderr == (
+        "error: bomb.docx: its part word/document.xml declares entities that expand without bound (an XML bomb)\n"
+    )
+    assert not (tmp_path / "bomb").exists()
 
 
 def test_a_zip_bomb_is_refused_before_unpacking(tmp_path, monkeypatch):

@@ -157,6 +157,10 @@ def xml(path: Path, zf: zipfile.ZipFile, name: str) -> etree._Element | None:
     try:
         return etree.fromstring(zf.read(name), _PARSER)
     except etree.XMLSyntaxError as e:
+        if "amplification" in str(e.msg):
+            raise ManuscriptError(
+                path, f"its part {name} declares entities that expand without bound (an XML bomb)"
+            ) from None
         raise ManuscriptError(path, f"is damaged: its part {name} is not well-formed XML ({e.msg})") from None
 
 
