@@ -47,7 +47,7 @@ KINDS = {".docx": "docx", ".odt": "odt", ".html": "html", ".htm": "html", ".xhtm
 #: Markdown as longread reads it (Python-Markdown with footnotes and tables): list
 #: content indented by four spaces, no smart punctuation (what was typed stays).
 MARKDOWN = "markdown_strict+footnotes+pipe_tables+four_space_rule"
-MIN_PANDOC = (3, 1, 6)
+MIN_PANDOC = (3, 6)
 PANDOC_HEAP = "2g"
 PANDOC_SECONDS = 300
 MAX_DATA_IMAGE_BYTES = 20 * 1024 * 1024
@@ -119,11 +119,10 @@ def pandoc_path(source: Path) -> str:
             source, "importing needs pandoc, which comes with an extra: pip install 'longread[import]'"
         ) from None
     if tuple(int(n) for n in re.findall(r"\d+", version)[:3]) < MIN_PANDOC:
-        # Figures and the JSON this code reads are pandoc 3's; 3.1.6 closed the
-        # holes through which --extract-media could write outside its folder
-        # (CVE-2023-35936, CVE-2023-38745).
+        # 3.1.6 closed the holes through which --extract-media could write outside
+        # its folder (CVE-2023-35936, CVE-2023-38745); 3.6 reads HTML footnotes.
         raise ManuscriptError(
-            source, f"importing needs pandoc 3.1.6 or newer, not {version}: pip install 'longread[import]'"
+            source, f"importing needs pandoc 3.6 or newer, not {version}: pip install --upgrade 'longread[import]'"
         )
     return path
 
