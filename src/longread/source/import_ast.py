@@ -60,7 +60,9 @@ def manuscript_parts(doc: dict, facts: Facts, kind: str, source: Path, place: Ca
     """The front matter and body of the manuscript pandoc's ``doc`` becomes."""
     cleaner = Cleaner(source, place)
     meta = doc.get("meta", {})
-    styled = {k: cleaner.inlines(meta_inlines(meta.get(k))) for k in ("title", "subtitle") if kind == "docx"}
+    styled: dict[str, list] = {}
+    if kind == "docx":  # pandoc's Word reader gives the Title and Subtitle paragraphs as metadata
+        styled = {k: cleaner.inlines(meta_inlines(meta.get(k))) for k in ("title", "subtitle")}
     blocks = cleaner.blocks(meta_blocks(meta.get("abstract")) + doc["blocks"])
     if kind == "odt":
         styled.update(take_title_block(blocks, facts.title_block))
