@@ -94,7 +94,7 @@ def jpeg(size=(120, 80), color="steelblue") -> io.BytesIO:
 
 def write_docx(path: Path, review: bool = False) -> Path:
     """A Word file with every feature; ``review`` adds a comment, a tracked
-    insertion and deletion, and a text box."""
+    insertion and deletion, a text box, an embedded object and macros."""
     d = docx.Document()
     props = d.core_properties
     props.author, props.title, props.comments = "Ada Lovelace", "A stale property title", ""
@@ -140,8 +140,13 @@ def write_docx(path: Path, review: bool = False) -> Path:
                 "</v:textbox></v:shape></w:pict></w:r>"
             )
         )
+        p = d.add_paragraph("An embedded spreadsheet: ")
+        p._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:object w:dxaOrig="1440" w:dyaOrig="720"/></w:r>'))
     add_footnotes(d, NOTES)
     d.save(path)
+    if review:  # a macro project, as a .docm renamed .docx carries one
+        with zipfile.ZipFile(path, "a") as z:
+            z.writestr("word/vbaProject.bin", b"\xd0\xcf\x11\xe0 not run")
     return path
 
 
@@ -254,6 +259,7 @@ def test_comments_tracked_changes_and_text_boxes_are_reported(tmp_path):
     assert "tracked changes accepted: 1 insertion kept" in said and "1 deletion applied" in said
     assert "lost a deletion" in said
     assert "text box left out: “Inside the box”" in said
+    assert "1 embedded object left out" in said and "macros; they were not run" in said
     body = (tmp_path / "review" / "review.md").read_text(encoding="utf-8")
     assert "The last paragraph gained an insertion ends the article." in body
     assert "lost a deletion" not in body and "Is this right" not in body
