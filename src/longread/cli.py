@@ -171,7 +171,7 @@ def run(args: argparse.Namespace) -> int:
         press=getattr(args, "press", False),
     )
     try:
-        theme_dir = themes.find(options.theme)
+        theme_dir = themes.load(options.theme).folder  # the whole theme checked before any build
         paths = args.manuscripts or [Path("manuscript")]
         if not args.manuscripts and not paths[0].is_dir():
             raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")

@@ -22,8 +22,6 @@ from ..typeset import typeset
 from ..writers import epub, metadata, pagelist
 from ..xhtml import plain_text
 
-PAPER_NAMES = {"letter": "US Letter", "a4": "A4", "trade": "6 × 9 in trade"}
-
 #: The archival PDF: PDF/A-3 (so the source can travel inside it), level U
 #: (every glyph maps to Unicode text), tagged.
 ARCHIVAL_VARIANT = "pdf/a-3u"
@@ -112,7 +110,7 @@ def write_editions(
         from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
         layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, cache_dir)
-        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
+        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout, stamp=stamp)
         if archival:
             from ..writers.archive import source_files
 
@@ -131,7 +129,7 @@ def write_editions(
         job.result()  # an image that cannot be made fails the build here, by name
     if "epub" in options.formats or archival:
         made[".epub"] = epub.write(
-            rendition, theme, font_files, stamp, cache_dir, page_source=PAPER_NAMES[options.paper]
+            rendition, theme, font_files, stamp, cache_dir, page_source=theme.papers[options.paper].label
         )
     return made
 
@@ -169,7 +167,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
 
         pdf.load_engine()
         layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
-        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
+        made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout, stamp=build_time(options))
         result.warnings += layout.warnings
         # Each article's e-book pages carry the collection's printed page numbers.
         parts = pagelist.mark_parts(parts, layout.page_starts)
@@ -181,7 +179,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
             font_files,
             build_time(options),
             cache_dir,
-            page_source=PAPER_NAMES[options.paper],
+            page_source=theme.papers[options.paper].label,
             chapters=chapters,
             cover_file=c.article.photo.path if c.article.photo else None,
         )

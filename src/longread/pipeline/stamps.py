@@ -29,9 +29,14 @@ def digest(path: Path) -> str:
 
 
 def theme_digest(folder: Path) -> str:
+    """Every file of the theme and of the themes it extends."""
+    from ..theme import lineage
+
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(path.relative_to(folder).as_posix().encode() + b"\0" + digest(path).encode())
+    for theme_folder, _, _ in lineage(folder):
+        h.update(theme_folder.as_posix().encode() + b"\0")
+        for path in sorted(p for p in theme_folder.rglob("*") if p.is_file()):
+            h.update(path.relative_to(theme_folder).as_posix().encode() + b"\0" + digest(path).encode())
     return h.hexdigest()
 
 

@@ -43,7 +43,9 @@ def write_bag(target: Path, article: Article, theme: Theme, outputs: dict[str, b
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, dest)
         for licence in theme.licences:
-            dest = tmp / licence.relative_to(theme.folder)
+            # fonts/OFL.txt; a parent theme's licence of the same name goes under its theme's name
+            rel = theme.href(licence).split("/", 2)[2]
+            dest = tmp / rel if not (tmp / rel).exists() else tmp / theme.href(licence).removeprefix("styles/")
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(licence, dest)
         rec = metadata.record(article, modified)

@@ -18,6 +18,7 @@ from xml.sax.saxutils import quoteattr
 from ebooklib import epub
 from lxml import etree
 
+from .. import tokens
 from ..assets import cover, images
 from ..model import Article, Image, Rendition, Theme
 from ..render.article import EPUB_NS, document
@@ -76,24 +77,18 @@ def write(
     add_accessibility_metadata(book, a, articles, page_source)
 
     stylesheets = []
-    for css in (theme.base_css, theme.epub_css):
-        href = "styles/" + css.relative_to(theme.folder).as_posix()
-        book.add_item(
-            epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css", content=css.read_bytes())
-        )
+    for i, (href, css) in enumerate(tokens.epub_sheets(theme)):
+        book.add_item(epub.EpubItem(uid=f"css-{i}", file_name=href, media_type="text/css", content=css))
         stylesheets.append(href)
 
-    for path, data in font_files.items():
-        rel = path.relative_to(theme.folder).as_posix()
-        book.add_item(
-            epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}", media_type="font/ttf", content=data)
-        )
-    for licence in theme.licences:
-        rel = licence.relative_to(theme.folder).as_posix()
+    for i, (path, data) in enumerate(font_files.items()):
+        kind = "font/otf" if path.suffix.lower() == ".otf" else "font/ttf"
+        book.add_item(epub.EpubItem(uid=f"font-{i}", file_name=theme.href(path), media_type=kind, content=data))
+    for i, licence in enumerate(theme.licences):
         book.add_item(
             epub.EpubItem(
-                uid=f"licence-{licence.stem}",
-                file_name=f"styles/{rel}",
+                uid=f"licence-{i}",
+                file_name=theme.href(licence),
                 media_type="text/plain",
                 content=licence.read_bytes(),
             )

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import tokens
 from ..assets import images
 from ..errors import ManuscriptError
 from ..model import Image, Rendition, Theme
 from ..render.article import document
+from . import pdfx
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
@@ -33,6 +35,8 @@ MIN_PPI = 295
 # The bleed a print shop gets, in points: 1/8 in (3.175 mm) covers the US 0.125 in
 # and the European 3 mm conventions alike.
 PRESS_BLEED = 9
+#: The PDF variant of each edition: tagged PDF/UA for readers, PDF/X-4 for the press.
+VARIANTS = {"print": "pdf/ua-1", "press": pdfx.VARIANT}
 
 
 @dataclass
@@ -67,12 +71,12 @@ def lay_out(
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    if paper not in theme.paper_css:
+    if paper not in theme.papers:
         raise ManuscriptError(
             theme.folder / "theme.yaml",
-            f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.paper_css))})",
+            f"the theme has no '{paper}' paper (it has: {', '.join(sorted(theme.papers))})",
         )
-    if press and theme.press_css is None:
+    if press and not theme.press_layers:
         raise ManuscriptError(theme.folder / "theme.yaml", "the theme has no press stylesheet")
     article = rendition.article
     # Images are served from memory under a base folder that holds nothing else.
@@ -84,15 +88,21 @@ def lay_out(
         cache_dir,
     )
     font_config = FontConfiguration()
-    layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
-    if press:
-        layers.append(theme.press_css)
-    sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
+    # The press layer's CMYK profile (@color-profile) becomes the output intent.
+    shared = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": {}}
+    sheets = [
+        CSS(filename=str(s.path), **shared)
+        if s.path
+        else CSS(string=s.text, base_url=theme.folder.as_uri() + "/", **shared)
+        for s in tokens.print_sheets(theme, paper, press)
+    ]
     html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
 
     with _collect_warnings() as messages:
         try:
-            doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
+            doc = html.render(
+                font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
+            )
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
@@ -105,12 +115,13 @@ def lay_out(
 
 def write(
     layout: Layout,
-    variant: str = "pdf/ua-1",
+    variant: str | None = None,
     attachments: tuple[tuple[Path, str, str], ...] = (),
     xmp: bytes | None = None,
     stamp: dt.datetime | None = None,
 ) -> bytes:
-    """The laid-out pages as a PDF of the given variant (tagged PDF/UA by default).
+    """The laid-out pages as a PDF of the given variant (by default the edition's
+    own: tagged PDF/UA, or PDF/X-4 for the press).
 
     ``attachments`` are (file, name, description) triples, embedded in PDF/A-3
     files with the time ``stamp`` (so that two builds give the same bytes).
@@ -118,6 +129,9 @@ def write(
     from weasyprint import Attachment
 
     a = layout.rendition.article
+    variant = variant or VARIANTS["press" if layout.press else "print"]
+    if pdfx.is_pdfx(variant):
+        pdfx.set_dates(layout.document, stamp)
     files = [
         Attachment(
             file_obj=io.BytesIO(path.read_bytes()),
@@ -133,6 +147,8 @@ def write(
     def finish(document, pdf) -> None:
         if layout.press:
             _press_boxes(pdf)
+        if pdfx.is_pdfx(variant):
+            pdfx.conform(pdf)
         if xmp:
             _add_xmp(pdf, xmp)
 
@@ -175,7 +191,7 @@ def _press_boxes(pdf) -> None:
 def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], cache_dir: Path | None):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    theme_root = theme.folder.resolve()
+    theme_roots = [folder.resolve() for folder in theme.folders or (theme.folder,)]
 
     class Fetcher(URLFetcher):
         failure: ManuscriptError | None = None
@@ -195,7 +211,7 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
             if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
                 return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()], {"Content-Type": "font/ttf"})
-            if parts.scheme == "file" and Path(path).resolve().is_relative_to(theme_root):
+            if parts.scheme == "file" and any(Path(path).resolve().is_relative_to(r) for r in theme_roots):
                 return URLFetcherResponse(url, Path(path).resolve().read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
 
