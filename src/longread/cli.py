@@ -83,6 +83,13 @@ def parser() -> argparse.ArgumentParser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     common(a, "where to write the bags (default: build/)")
+    sub.add_parser(
+        "themes",
+        help="list the themes --theme can name",
+        description="List the themes a name given to --theme finds: the project's own "
+        "(styles/ beside longread.yaml, or at the top of the repository), then those "
+        "that come with longread.  See docs/themes.md to make one.",
+    )
     return p
 
 
@@ -105,7 +112,7 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         "--theme",
         metavar="NAME|DIR",
         default="magazine",
-        help="a theme in styles/ or a theme folder (default: magazine)",
+        help="a theme's name (see: longread themes) or a theme folder (default: magazine)",
     )
     p.add_argument(
         "-j",
@@ -150,6 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command is None:
         p.print_help()
         return 2
+    if args.command == "themes":
+        return list_themes()
     if args.executor == "dask" and not args.scheduler:
         p.error("--executor dask needs --scheduler ADDRESS")
     if args.jobs < 1:
@@ -159,6 +168,14 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("longread: interrupted", file=sys.stderr)
         return 130
+
+
+def list_themes() -> int:
+    """``longread themes``: each theme's name, description and where it lives."""
+    for name, description, folder, origin in themes.available():
+        print(f"{name:<12} {description}")
+        print(f"{'':<12} {origin}: {folder}")
+    return 0
 
 
 def run(args: argparse.Namespace) -> int:

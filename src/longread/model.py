@@ -30,6 +30,9 @@ class Image:
     credit_html: str = ""
     #: The manuscript that uses the image (named in error messages).
     owner: Path | None = None
+    #: Its pixel size as shown (0 when unknown): readers reserve its place by it.
+    width: int = 0
+    height: int = 0
 
     @property
     def extension(self) -> str:

@@ -19,6 +19,7 @@ from ..source.sanitize import INLINE
 from ..xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
+NBSP = "\u00a0"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 MONTHS = (
@@ -98,7 +99,8 @@ def title_block(a: Article) -> str:
         out.append(f'<p class="dek" epub:type="subtitle" role="doc-subtitle">{a.dek_html}</p>')
     byline = []
     if a.authors:
-        joined = names([f'<span class="author">{escape(n)}</span>' for n in a.authors], a.lang)
+        # A name and a date stay on one line (no-break spaces): "May 1, / 2024" reads badly.
+        joined = names([f'<span class="author">{escape(n).replace(" ", NBSP)}</span>' for n in a.authors], a.lang)
         byline.append(f"By {joined}" if a.lang.startswith("en") else joined)
     if a.date:
         byline.append(f'<time datetime="{a.date.isoformat()}">{format_date(a)}</time>')
@@ -112,7 +114,7 @@ def format_date(a: Article) -> str:
     d = a.date
     assert d is not None
     if a.lang.startswith("en"):
-        return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
+        return f"{MONTHS[d.month - 1]}{NBSP}{d.day},{NBSP}{d.year}"
     return d.isoformat()
 
 
@@ -125,9 +127,10 @@ def figure(image: Image, css_class: str) -> str:
         caption.append(f'<span class="credit">{image.credit_html}</span>')
     figcaption = f"<figcaption>{' '.join(caption)}</figcaption>" if caption else ""
     ident = f' id="{css_class}"' if css_class == "lead-photo" else ""
+    size = f' width="{image.width}" height="{image.height}"' if image.width and image.height else ""
     return (
         f'<figure class="{css_class}"{ident}><img src="images/{image.key}" '
-        f"alt={quoteattr(image.alt)}/>{figcaption}</figure>"
+        f"alt={quoteattr(image.alt)}{size}/>{figcaption}</figure>"
     )
 
 
