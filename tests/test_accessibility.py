@@ -41,10 +41,11 @@ ROLES = {
 }
 
 
-@pytest.fixture(scope="module", params=["review", "features"])
+@pytest.fixture(scope="module", params=["review", "features", "features-book"])
 def built(request, tmp_path_factory) -> dict[str, Path]:
     source = REVIEW if request.param == "review" else FEATURES
-    result = build_one(source, themes.load("magazine"), BuildOptions(output_dir=tmp_path_factory.mktemp("a11y")))
+    theme = themes.load("book" if request.param.endswith("-book") else "magazine")
+    result = build_one(source, theme, BuildOptions(output_dir=tmp_path_factory.mktemp("a11y")))
     return {o.path.suffix: o.path for o in result.outputs}
 
 

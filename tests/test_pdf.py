@@ -22,15 +22,21 @@ SEED = Path(__file__).resolve().parent / "fixtures" / "seed-review.txt"  # the t
 SHORT_TITLE = "Who’s to Blame for the Rust Shooting"  # the review's running head
 
 
-def build_pdf(manuscript: Path, out: Path, **options) -> Path:
+def build_pdf(manuscript: Path, out: Path, theme: str = "magazine", **options) -> Path:
     opts = BuildOptions(formats=("pdf",), output_dir=out, **options)
-    (output,) = build_one(manuscript, themes.load("magazine"), opts).outputs
+    (output,) = build_one(manuscript, themes.load(theme), opts).outputs
     return output.path
 
 
 @pytest.fixture(scope="module")
 def review(tmp_path_factory) -> Path:
     return build_pdf(REVIEW, tmp_path_factory.mktemp("pdf"))
+
+
+@pytest.fixture(scope="module")
+def book_review(tmp_path_factory) -> Path:
+    """The review in the second bundled theme."""
+    return build_pdf(REVIEW, tmp_path_factory.mktemp("pdf-book"), theme="book")
 
 
 @pytest.fixture(scope="module")
@@ -72,24 +78,31 @@ def test_other_papers(paper, size, tmp_path):
     assert facts.media == pytest.approx(size, abs=0.01)
 
 
-def test_every_font_is_embedded_and_is_the_theme_family(review):
-    facts = pdf_facts(review)
+THEMES = [("review", "magazine", "Gentium Book Plus"), ("book_review", "book", "Linux Libertine O")]
+
+
+@pytest.mark.parametrize("pdf, theme, family", THEMES)
+def test_every_font_is_embedded_and_is_the_theme_family(pdf, theme, family, request):
+    facts = pdf_facts(request.getfixturevalue(pdf))
     assert facts.fonts and not facts.unembedded
-    assert facts.families == {"Gentium Book Plus"}
+    assert facts.families == {family}
+    assert facts.tagged
 
 
-def test_pdf_and_epub_use_the_same_font_files(review):
+@pytest.mark.parametrize("pdf, theme, family", THEMES)
+def test_pdf_and_epub_use_the_same_font_files(pdf, theme, family, request):
     """The faces in the PDF are cut from the theme's font files, as the EPUB's are."""
-    pdf = pikepdf.open(review)
+    pdf = pikepdf.open(request.getfixturevalue(pdf))
     theme_glyphs = {}
-    for face in themes.load("magazine").faces:
+    for face in themes.load(theme).faces:
         tt = TTFont(face.path)
         theme_glyphs[(tt["name"].getDebugName(1), tt["name"].getDebugName(2))] = tt["head"].unitsPerEm
     seen = set()
     for page in pdf.pages:
         for _, font in (page.Resources.get("/Font") or {}).items():
             desc = font.DescendantFonts[0].FontDescriptor
-            tt = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+            program = desc.get("/FontFile2") or desc.get("/FontFile3")  # TrueType, or OpenType (CFF)
+            tt = TTFont(io.BytesIO(program.read_bytes()))
             seen.add((tt["name"].getDebugName(1), tt["name"].getDebugName(2)))
     assert seen and seen <= set(theme_glyphs)
 

@@ -121,7 +121,7 @@ def lineage(folder: Path, project: Path | None = None) -> list[tuple[Path, str, 
             raise ManuscriptError(manifest, "'extends' must be the name of a theme, such as magazine")
         seen = tuple(f for f, _, _ in chain)
         beside = chain[-1][0].parent / parent
-        if (beside / MANIFEST).is_file() and beside.resolve() not in seen:
+        if (beside / MANIFEST).is_file() and beside.resolve() != chain[-1][0]:
             found, origin = beside.resolve(), chain[-1][1]
         else:
             try:
