@@ -166,8 +166,13 @@ def test_images_are_placed_at_300_ppi(review):
     assert facts.min_ppi == pytest.approx(300, abs=1.5)
 
 
-def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(tmp_path):
-    path = build_pdf(REVIEW, tmp_path, paper="trade", press=True)
+@pytest.fixture(scope="module", params=["magazine", "book"])
+def press(request, tmp_path_factory) -> Path:
+    return build_pdf(REVIEW, tmp_path_factory.mktemp("press"), theme=request.param, paper="trade", press=True)
+
+
+def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(press):
+    path = press
     assert path.name == "last-take-review-press.pdf"
     for page in pikepdf.open(path).pages:
         trim = [float(v) for v in page.obj.TrimBox]
@@ -178,6 +183,41 @@ def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(tmp_path):
         assert [t - b for t, b in zip(trim[:2], bleed[:2], strict=True)] == pytest.approx([9, 9])
         assert [b - t for t, b in zip(trim[2:], bleed[2:], strict=True)] == pytest.approx([9, 9])
         assert media[0] < bleed[0] and media[2] > bleed[2]
+
+
+def test_press_pdf_is_pdf_x4_with_a_cmyk_output_intent(press):
+    pdf = pikepdf.open(press)
+    assert pdf.pdf_version >= "1.6"
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+    assert pdf.docinfo["/Trapped"] == "/False" and str(pdf.docinfo["/Title"])
+    assert pdf.docinfo["/CreationDate"] and pdf.docinfo["/ModDate"]
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier)
+    profile = intent.DestOutputProfile
+    assert profile.N == 4 and profile.read_bytes()[16:20] == b"CMYK"  # the ICC header's colour space
+    facts = pdf_facts(press)
+    assert facts.fonts and not facts.unembedded
+
+
+def test_press_pdf_has_no_colour_without_a_profile(press):
+    """PDF/X-4 refuses device RGB: text and rules are in CMYK ink, photos are tagged
+    sRGB, and the pages name sRGB as their DefaultRGB (the crop marks)."""
+    pdf = pikepdf.open(press)
+    for page in pdf.pages:
+        spaces = page.Resources.ColorSpace
+        assert spaces.DefaultRGB[0] == "/ICCBased" and spaces.DefaultRGB[1].N == 3
+        for image in page.images.values():
+            assert image.ColorSpace in ("/DeviceGray", "/DeviceCMYK") or image.ColorSpace[0] == "/ICCBased"
+        ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+        assert not ops & {"rg", "RG"}  # no device RGB fill or stroke in the page's text and rules
+        assert "k" in ops or "scn" in ops or "sc" in ops
+
+
+def test_press_pdf_is_reproducible(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build_pdf(REVIEW, tmp_path / "a", paper="trade", press=True).read_bytes()
+    assert build_pdf(REVIEW, tmp_path / "b", paper="trade", press=True).read_bytes() == first
 
 
 def test_small_image_is_reported_not_upsampled(tmp_path):

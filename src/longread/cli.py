@@ -31,7 +31,8 @@ examples:
   longread build story.md -o out          build one manuscript into out/
   longread build --format epub            only the e-book
   longread build --paper trade            a 6 x 9 in PDF
-  longread build --paper trade --press    the same, with bleed and crop marks for a printer
+  longread build --paper trade --press    the same as PDF/X-4, with bleed and crop marks for a printer
+  longread build --theme book             in the book theme (longread themes lists them)
   longread build archive/ --jobs 8        a folder of manuscripts, eight at a time
   longread build archive/ --executor dask --scheduler tcp://scheduler.example:8786
   longread build issue.yaml               a collection: one EPUB and one PDF for the issue

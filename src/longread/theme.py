@@ -39,6 +39,7 @@ PAGE_SIZES = {
     "a4": (595.28, 841.89),
     "a5": (419.53, 595.28),
     "b5": (498.9, 708.66),
+    "trade": (432.0, 648.0),
 }
 NAME = re.compile(r"[a-z][a-z0-9-]*\Z")
 # A value goes into a stylesheet as it is: nothing that could end the declaration.
@@ -365,14 +366,15 @@ def _papers(manifest: Path, papers: dict) -> dict[str, Paper]:
         def length(key: str, given: str, whole: str = where) -> float:
             return _length(manifest, f"{whole}.{key}", given)
 
-        size = str(spec.get("size") or "").strip().lower()
+        # A paper given as a stylesheet alone (the older form) is known by its name.
+        size = str(spec.get("size") or (name if name in PAGE_SIZES else "")).strip().lower()
         if size in PAGE_SIZES:
             width, height = PAGE_SIZES[size]
         elif len(size.split()) == 2:
             width, height = (length("size", s) for s in size.split())
         else:
-            raise ManuscriptError(manifest, f"{where}.size must be two lengths (8.5in 11in) or letter, a4, a5")
-        sides = [length("margin", s) for s in str(spec.get("margin") or "").split()]
+            raise ManuscriptError(manifest, f"{where}.size must be two lengths (8.5in 11in) or letter, a4, a5, trade")
+        sides = [length("margin", s) for s in str(spec.get("margin") or "1in").split()]
         if not 1 <= len(sides) <= 4:
             raise ManuscriptError(manifest, f"{where}.margin must be one to four lengths, as in CSS")
         top, right, bottom, left = _box(sides)

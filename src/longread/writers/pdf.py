@@ -144,11 +144,14 @@ def write(
         for path, name, desc in attachments
     ]
 
+    # A fixed identifier, derived from the content, keeps builds reproducible.
+    identifier = hashlib.md5(layout.rendition.body.encode()).hexdigest()
+
     def finish(document, pdf) -> None:
         if layout.press:
             _press_boxes(pdf)
         if pdfx.is_pdfx(variant):
-            pdfx.conform(pdf)
+            pdfx.conform(pdf, identifier)
         if xmp:
             _add_xmp(pdf, xmp)
 
@@ -157,8 +160,7 @@ def write(
             finisher=finish,
             pdf_variant=variant,
             pdf_tags=True,
-            # A fixed identifier, derived from the content, keeps builds reproducible.
-            pdf_identifier=hashlib.md5(layout.rendition.body.encode()).hexdigest().encode(),
+            pdf_identifier=identifier.encode(),
             attachments=files,
             dpi=PRINT_PPI,
         )

@@ -7,12 +7,15 @@ What it leaves is colour without a profile: PDF/X-4 accepts device RGB only when
 it is tied to a profile, so photos are tagged as sRGB and the pages' resources
 name sRGB as their ``DefaultRGB`` (for the crop marks, drawn in RGB black).  Text
 and rules are already in CMYK ink (the press layer).  The dates PDF/X requires
-are the build's time, so two builds stay byte-identical.
+are the build's time and the document's XMP identifier comes from its content, so
+two builds stay byte-identical.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from functools import cache
 
 VARIANT = "pdf/x-4"
@@ -31,10 +34,17 @@ def set_dates(document, stamp: dt.datetime | None) -> None:
         document.metadata.created = when
 
 
-def conform(pdf) -> None:
+def conform(pdf, identifier: str) -> None:
     """Give every device-RGB colour an ICC profile (sRGB): images directly, anything
-    else through the pages' ``DefaultRGB`` colour space."""
+    else through the pages' ``DefaultRGB`` colour space; and name the document by
+    its content (``identifier``, 32 hex digits) where WeasyPrint draws a random one."""
     import pydyf
+
+    document_id = f"xmp.did:{uuid.UUID(identifier)}".encode()
+    for obj in pdf.objects:
+        if isinstance(obj, pydyf.Stream) and obj.extra.get("Type") == "/Metadata":
+            packet = b"".join(obj.stream)
+            obj.stream = [re.sub(rb"xmp\.did:[0-9a-f-]{36}", document_id, packet)]
 
     profile = pydyf.Stream([srgb_profile()], pydyf.Dictionary({"N": 3}), compress=True)
     pdf.add_object(profile)
