@@ -298,3 +298,18 @@ def test_images_carry_their_size_for_screens(green):
         width, height = (int(re.search(rf'{a}="(\d+)"', img).group(1)) for a in ("width", "height"))
         with Image.open(z.open("EPUB/images/hutchins-church.jpg")) as im:
             assert width / height == pytest.approx(im.width / im.height, rel=0.01)
+
+
+def test_the_fonts_keep_the_characters_a_theme_writes(tmp_path):
+    """The book's section break is a fleuron written by its stylesheet, not in any
+    text: the subset fonts keep it, so no other font is drawn in its place."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    from longread.assets import fonts
+
+    book = themes.load("book")
+    assert "\u2767" in tokens.generated_text(book)
+    for data in fonts.subset_faces(book, "Text.", tmp_path).values():
+        assert 0x2767 in TTFont(io.BytesIO(data)).getBestCmap()

@@ -114,6 +114,26 @@ def epub_sheets(theme: Theme) -> list[tuple[str, bytes]]:
     return out
 
 
+def generated_text(theme: Theme) -> str:
+    """Every character the theme's stylesheets write themselves (``content:``
+    strings: ornaments, separators), which the subset fonts must keep."""
+    import tinycss2
+
+    papers = tuple(p.stylesheet for p in theme.papers.values() if p.stylesheet)
+    chars: set[str] = set()
+    for path in dict.fromkeys(theme.base_layers + theme.epub_layers + theme.print_layers + papers):
+        for token in tinycss2.parse_component_value_list(path.read_text(encoding="utf-8")):
+            _strings(token, chars)
+    return "".join(sorted(chars))
+
+
+def _strings(token, chars: set[str]) -> None:
+    if token.type == "string":
+        chars.update(token.value)
+    for child in getattr(token, "content", None) or getattr(token, "arguments", None) or ():
+        _strings(child, chars)
+
+
 # --- values written out, for readers without custom properties ----------------------
 
 
