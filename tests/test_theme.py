@@ -313,3 +313,16 @@ def test_the_fonts_keep_the_characters_a_theme_writes(tmp_path):
     assert "\u2767" in tokens.generated_text(book)
     for data in fonts.subset_faces(book, "Text.", tmp_path).values():
         assert 0x2767 in TTFont(io.BytesIO(data)).getBestCmap()
+
+
+@pytest.mark.parametrize("name", BUNDLED)
+def test_cover_words_read_on_the_cover_ground(name):
+    """The cover takes the theme's accent; one too dark for the ground (magazine's
+    rust red on near-black) is lightened until its words reach 4.5:1."""
+    from longread.assets import cover
+
+    theme = themes.load(name)
+    ground, accent = cover.rgb(theme.cover["background"]), cover.rgb(theme.cover["accent"])
+    assert cover.contrast(cover.legible(accent, ground), ground) >= 4.5
+    assert cover.contrast(cover.rgb(theme.cover["ink"]), ground) >= 7
+    assert cover.legible((0, 0, 0), (255, 255, 255)) == (0, 0, 0)  # a legible accent is left alone

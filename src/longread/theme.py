@@ -149,8 +149,9 @@ def _manifest(folder: Path) -> dict:
 
 def describe(theme: Theme) -> str:
     """One line for ``--verbose``: which folders the theme was read from."""
-    parts = [f"theme {theme.name} from {theme.folders[0]} ({theme.origin})"]
-    parts += [f"extends {f.name} from {f}" for f in theme.folders[1:]]
+    folders = theme.folders or (theme.folder,)
+    parts = [f"theme {theme.name} from {folders[0]} ({theme.origin or 'folder'})"]
+    parts += [f"extends {f.name} from {f}" for f in folders[1:]]
     return "; ".join(parts)
 
 
