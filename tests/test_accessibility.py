@@ -39,10 +39,11 @@ ROLES = {
 }
 
 
-@pytest.fixture(scope="module", params=["review", "features"])
+@pytest.fixture(scope="module", params=["review", "features", "features-book"])
 def built(request, tmp_path_factory) -> dict[str, Path]:
     source = REVIEW if request.param == "review" else FEATURES
-    result = make(source, output_dir=tmp_path_factory.mktemp("a11y"))
+    theme = "book" if request.param.endswith("-book") else "magazine"
+    result = make(source, output_dir=tmp_path_factory.mktemp("a11y"), theme=theme)
     return {o.path.suffix: o.path for o in result.outputs}
 
 

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def project(tmp_path) -> Path:
     shutil.copytree(ROOT / "manuscript", tmp_path / "manuscript")
     shutil.copytree(ROOT / "styles", tmp_path / "styles")  # a theme of its own to change
+    (tmp_path / "longread.yaml").write_text("# this folder is a longread project\n", encoding="utf-8")
     return tmp_path
 
 

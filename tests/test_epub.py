@@ -28,8 +28,8 @@ EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
-def build_epub(manuscript: Path, out: Path, **options) -> Path:
-    result = make(manuscript, formats=("epub",), output_dir=out, **options)
+def build_epub(manuscript: Path, out: Path, theme: str = "magazine", **options) -> Path:
+    result = make(manuscript, formats=("epub",), output_dir=out, theme=theme, **options)
     (path,) = [o.path for o in result.outputs]
     return path
 
@@ -68,6 +68,12 @@ class Epub:
 @pytest.fixture(scope="module")
 def review(tmp_path_factory) -> Epub:
     return Epub(build_epub(REVIEW, tmp_path_factory.mktemp("epub")))
+
+
+@pytest.fixture(scope="module")
+def book_review(tmp_path_factory) -> Epub:
+    """The review in the second bundled theme."""
+    return Epub(build_epub(REVIEW, tmp_path_factory.mktemp("epub-book"), theme="book"))
 
 
 @pytest.fixture(scope="module")
@@ -123,7 +129,7 @@ def _exif() -> bytes:
 # --- conformance ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("book", ["review", "noted"])
+@pytest.mark.parametrize("book", ["review", "noted", "book_review"])
 def test_epubcheck_reports_no_errors_and_no_warnings(book, request):
     report = epubcheck(request.getfixturevalue(book).path)
     assert report.version.startswith("5"), report.version
@@ -273,10 +279,15 @@ def test_review_photo_fits_screens(review):
         assert max(im.size) <= 1600
 
 
-def test_theme_fonts_are_embedded_subset_with_features_and_licence(review):
-    fonts = [i for i in review.items() if i.get("media-type") == "font/ttf"]
-    assert len(fonts) == 4
-    theme = themes.load("magazine")
+@pytest.mark.parametrize(
+    "book, theme_name, family, media_type",
+    [("review", "magazine", "Gentium Book Plus", "font/ttf"), ("book_review", "book", "Linux Libertine O", "font/otf")],
+)
+def test_theme_fonts_are_embedded_subset_with_features_and_licence(book, theme_name, family, media_type, request):
+    review = request.getfixturevalue(book)
+    fonts = [i for i in review.items() if i.get("media-type", "").startswith("font/")]
+    assert len(fonts) == 4 and {i.get("media-type") for i in fonts} == {media_type}
+    theme = themes.load(theme_name)
     originals = {f.path.name: f.path.stat().st_size for f in theme.faces}
     families = set()
     for item in fonts:
@@ -286,10 +297,10 @@ def test_theme_fonts_are_embedded_subset_with_features_and_licence(review):
         families.add(font["name"].getDebugName(1))
         features = {r.FeatureTag for r in font["GSUB"].table.FeatureList.FeatureRecord}
         assert "smcp" in features and "liga" in features
-    assert families == {"Gentium Book Plus"}
+    assert families == {family}
     licence = review.item(media_type="text/plain")
     assert b"SIL OPEN FONT LICENSE" in review.read(licence.get("href"))
-    css = review.read("styles/base.css").decode()
+    css = review.read("styles/tokens.css").decode()  # the theme's generated layer declares its fonts
     for item in fonts:
         assert Path(item.get("href")).name in css
 

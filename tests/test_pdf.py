@@ -20,14 +20,20 @@ SEED = Path(__file__).resolve().parent / "fixtures" / "seed-review.txt"  # the t
 SHORT_TITLE = "Who’s to Blame for the Rust Shooting"  # the review's running head
 
 
-def build_pdf(manuscript: Path, out: Path, **options) -> Path:
-    (output,) = make(manuscript, formats=("pdf",), output_dir=out, **options).outputs
+def build_pdf(manuscript: Path, out: Path, theme: str = "magazine", **options) -> Path:
+    (output,) = make(manuscript, formats=("pdf",), output_dir=out, theme=theme, **options).outputs
     return output.path
 
 
 @pytest.fixture(scope="module")
 def review(tmp_path_factory) -> Path:
     return build_pdf(REVIEW, tmp_path_factory.mktemp("pdf"))
+
+
+@pytest.fixture(scope="module")
+def book_review(tmp_path_factory) -> Path:
+    """The review in the second bundled theme."""
+    return build_pdf(REVIEW, tmp_path_factory.mktemp("pdf-book"), theme="book")
 
 
 @pytest.fixture(scope="module")
@@ -69,24 +75,31 @@ def test_other_papers(paper, size, tmp_path):
     assert facts.media == pytest.approx(size, abs=0.01)
 
 
-def test_every_font_is_embedded_and_is_the_theme_family(review):
-    facts = pdf_facts(review)
+THEMES = [("review", "magazine", "Gentium Book Plus"), ("book_review", "book", "Linux Libertine O")]
+
+
+@pytest.mark.parametrize("pdf, theme, family", THEMES)
+def test_every_font_is_embedded_and_is_the_theme_family(pdf, theme, family, request):
+    facts = pdf_facts(request.getfixturevalue(pdf))
     assert facts.fonts and not facts.unembedded
-    assert facts.families == {"Gentium Book Plus"}
+    assert facts.families == {family}
+    assert facts.tagged
 
 
-def test_pdf_and_epub_use_the_same_font_files(review):
+@pytest.mark.parametrize("pdf, theme, family", THEMES)
+def test_pdf_and_epub_use_the_same_font_files(pdf, theme, family, request):
     """The faces in the PDF are cut from the theme's font files, as the EPUB's are."""
-    pdf = pikepdf.open(review)
+    pdf = pikepdf.open(request.getfixturevalue(pdf))
     theme_glyphs = {}
-    for face in themes.load("magazine").faces:
+    for face in themes.load(theme).faces:
         tt = TTFont(face.path)
         theme_glyphs[(tt["name"].getDebugName(1), tt["name"].getDebugName(2))] = tt["head"].unitsPerEm
     seen = set()
     for page in pdf.pages:
         for _, font in (page.Resources.get("/Font") or {}).items():
             desc = font.DescendantFonts[0].FontDescriptor
-            tt = TTFont(io.BytesIO(desc.FontFile2.read_bytes()))
+            program = desc.get("/FontFile2") or desc.get("/FontFile3")  # TrueType, or OpenType (CFF)
+            tt = TTFont(io.BytesIO(program.read_bytes()))
             seen.add((tt["name"].getDebugName(1), tt["name"].getDebugName(2)))
     assert seen and seen <= set(theme_glyphs)
 
@@ -150,8 +163,13 @@ def test_images_are_placed_at_300_ppi(review):
     assert facts.min_ppi == pytest.approx(300, abs=1.5)
 
 
-def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(tmp_path):
-    path = build_pdf(REVIEW, tmp_path, paper="trade", press=True)
+@pytest.fixture(scope="module", params=["magazine", "book"])
+def press(request, tmp_path_factory) -> Path:
+    return build_pdf(REVIEW, tmp_path_factory.mktemp("press"), theme=request.param, paper="trade", press=True)
+
+
+def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(press):
+    path = press
     assert path.name == "last-take-review-press.pdf"
     for page in pikepdf.open(path).pages:
         trim = [float(v) for v in page.obj.TrimBox]
@@ -162,6 +180,41 @@ def test_press_pdf_has_bleed_trim_and_room_for_crop_marks(tmp_path):
         assert [t - b for t, b in zip(trim[:2], bleed[:2], strict=True)] == pytest.approx([9, 9])
         assert [b - t for t, b in zip(trim[2:], bleed[2:], strict=True)] == pytest.approx([9, 9])
         assert media[0] < bleed[0] and media[2] > bleed[2]
+
+
+def test_press_pdf_is_pdf_x4_with_a_cmyk_output_intent(press):
+    pdf = pikepdf.open(press)
+    assert pdf.pdf_version >= "1.6"
+    with pdf.open_metadata() as xmp:
+        assert xmp.get("pdfxid:GTS_PDFXVersion") == "PDF/X-4"
+    assert pdf.docinfo["/Trapped"] == "/False" and str(pdf.docinfo["/Title"])
+    assert pdf.docinfo["/CreationDate"] and pdf.docinfo["/ModDate"]
+    (intent,) = pdf.Root.OutputIntents
+    assert intent.S == "/GTS_PDFX" and str(intent.OutputConditionIdentifier)
+    profile = intent.DestOutputProfile
+    assert profile.N == 4 and profile.read_bytes()[16:20] == b"CMYK"  # the ICC header's colour space
+    facts = pdf_facts(press)
+    assert facts.fonts and not facts.unembedded
+
+
+def test_press_pdf_has_no_colour_without_a_profile(press):
+    """PDF/X-4 refuses device RGB: text and rules are in CMYK ink, photos are tagged
+    sRGB, and the pages name sRGB as their DefaultRGB (the crop marks)."""
+    pdf = pikepdf.open(press)
+    for page in pdf.pages:
+        spaces = page.Resources.ColorSpace
+        assert spaces.DefaultRGB[0] == "/ICCBased" and spaces.DefaultRGB[1].N == 3
+        for image in page.images.values():
+            assert image.ColorSpace in ("/DeviceGray", "/DeviceCMYK") or image.ColorSpace[0] == "/ICCBased"
+        ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
+        assert not ops & {"rg", "RG"}  # no device RGB fill or stroke in the page's text and rules
+        assert "k" in ops or "scn" in ops or "sc" in ops
+
+
+def test_press_pdf_is_reproducible(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    first = build_pdf(REVIEW, tmp_path / "a", paper="trade", press=True).read_bytes()
+    assert build_pdf(REVIEW, tmp_path / "b", paper="trade", press=True).read_bytes() == first
 
 
 def test_small_image_is_reported_not_upsampled(tmp_path):

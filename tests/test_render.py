@@ -180,7 +180,9 @@ class TestTitleBlock:
         p = one(root, f"//h:header/h:p[{cls('byline')}]")
         assert text(p) == byline
         names = authors if isinstance(authors, list) else [authors]
-        assert [s.text for s in xp(p, f"h:span[{cls('author')}]")] == names
+        spans = [s.text for s in xp(p, f"h:span[{cls('author')}]")]
+        assert [s.replace("\u00a0", " ") for s in spans] == names
+        assert not any(" " in s for s in spans)  # a name never breaks across lines
 
     def test_no_authors_no_byline(self, build):
         _, root = build(kicker="K", subtitle="D")
@@ -192,6 +194,7 @@ class TestTitleBlock:
         p = one(root, f"//h:p[{cls('byline')}]")
         assert text(p) == "By Ann · March 5, 2024"
         assert one(p, "h:time").get("datetime") == "2024-03-05"
+        assert one(p, "h:time").text == "March\u00a05,\u00a02024"  # never "March 5, / 2024" on a phone
 
     def test_date_without_author(self, build):
         _, root = build(date="2024-12-01")

@@ -32,6 +32,9 @@ class Image:
     credit_html: str = ""
     #: The manuscript that uses the image (named in error messages).
     owner: Path | None = None
+    #: Its pixel size as shown (0 when unknown): readers reserve its place by it.
+    width: int = 0
+    height: int = 0
 
     @property
     def extension(self) -> str:
@@ -97,35 +100,71 @@ class FontFace:
 
 @dataclass(frozen=True)
 class Paper:
-    """A trim size the theme sets pages on: its stylesheet and its name for readers."""
+    """A trim size a theme offers (``--paper NAME``): its page geometry and type size."""
 
     name: str
-    label: str
-    stylesheet: Path
+    label: str  # how a reader names it: "US Letter", "6 × 9 in trade"
+    width: float  # the trim, in points
+    height: float
+    margin: tuple[float, float, float, float]  # top, right, bottom, left, in points
+    type_size: str  # a CSS length: the body type on this paper
+    #: Extra rules for this paper only (facing-page margins, a display size), or None.
+    stylesheet: Path | None = None
 
 
 @dataclass(frozen=True)
 class Theme:
-    """A theme folder read from disk: stylesheets and fonts are data, not code."""
+    """A theme read from disk, its parents' values merged in: stylesheets, fonts and
+    design values are data, not code (see docs/themes.md)."""
 
     name: str
     folder: Path
-    base_css: Path
-    epub_css: Path
-    print_css: Path
-    papers: Mapping[str, Paper]
-    press_css: Path | None
+    #: Stylesheet layers, the parent's first: both outputs, e-book, print, press.
+    base_layers: tuple[Path, ...]
+    epub_layers: tuple[Path, ...]
+    print_layers: tuple[Path, ...]
+    press_layers: tuple[Path, ...]
+    papers: dict[str, Paper]
     faces: tuple[FontFace, ...]
     licences: tuple[Path, ...]
     dash_style: str = "closed"
-    cover: Mapping[str, str] = field(default_factory=dict)
+    #: The cover's concrete colours and layout (colour names already resolved).
+    cover: dict[str, str] = field(default_factory=dict)
     description: str = ""
+    #: This theme's folder, then its parent's, and so on: every file it reads is in one.
+    folders: tuple[Path, ...] = ()
+    #: Where it was found: "folder" (a path given), "project" or "bundled".
+    origin: str = ""
+    #: Font roles ("body", "display" ...) and the family each one uses.
+    roles: dict[str, str] = field(default_factory=dict)
+    #: Design values as CSS custom properties (name without "--" → value), both outputs.
+    tokens: dict[str, str] = field(default_factory=dict)
+    #: Colour names → the device-cmyk() value the press edition uses instead (given
+    #: in theme.yaml; the others are converted through the press profile).
+    press_colours: dict[str, str] = field(default_factory=dict)
+    #: The CMYK ICC profile of the press edition's output intent, and its name.
+    press_profile: Path | None = None
+    press_condition: str = ""
 
-    def face(self, weight: int = 400, style: str = "normal") -> FontFace:
-        for f in self.faces:
+    def face(self, weight: int = 400, style: str = "normal", role: str = "body") -> FontFace:
+        """The face of a role's family nearest to the weight and style asked for."""
+        family = self.roles.get(role) or self.roles.get("body")
+        own = [f for f in self.faces if f.family == family] or list(self.faces)
+        for f in own:
             if f.weight == weight and f.style == style:
                 return f
-        return self.faces[0]
+        return min(own, key=lambda f: (f.style != style, abs(f.weight - weight)))
+
+    def href(self, path: Path) -> str:
+        """Where a file of the theme goes inside an EPUB: ``styles/<theme>/<file>``,
+        each folder of the lineage under its own name (a project theme may share its
+        parent's name)."""
+        for i, folder in enumerate(self.folders or (self.folder,)):
+            if path.is_relative_to(folder):
+                names = [f.name for f in (self.folders or (self.folder,))[:i]]
+                prefix = folder.name + (f"-{i + 1}" if folder.name in names else "")
+                return f"styles/{prefix}/{path.relative_to(folder).as_posix()}"
+        raise ValueError(f"{path} is not a file of theme {self.name}")
 
 
 @dataclass(frozen=True)

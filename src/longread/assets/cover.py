@@ -75,7 +75,7 @@ def draw(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | 
                 *article.authors,
                 article.publisher,
                 repr(sorted(theme.cover.items())),
-                "v2",
+                "v3",
             ]
         ).encode()
         + "".join(file_digest(f.path) for f in theme.faces).encode()
@@ -84,19 +84,32 @@ def draw(article: Article, theme: Theme, photo: bytes | None, cache_dir: Path | 
     cached = cache_dir / f"cover-{key}.jpg" if cache_dir else None
     if cached and cached.is_file():
         return cached.read_bytes()
-    data = draw_cover(article, theme, photo, Fonts(theme))
+    data = draw_cover(article, theme, photo)
     if cached:
         write_atomically(cached, data)
     return data
 
 
-def draw_cover(article: Article, theme: Theme, photo: bytes | None, fonts: Fonts) -> bytes:
-    bg = theme.cover.get("background", "#1f1b18")
-    ink = theme.cover.get("ink", "#f6f1e7")
-    accent = theme.cover.get("accent", "#d9a441")
-    img = PILImage.new("RGB", (WIDTH, HEIGHT), bg)
+def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
+    """The cover in the theme's layout and colours (``cover:`` in theme.yaml): a
+    ``banner`` sets the words over the ground and the photo below a rule; a
+    ``centred`` cover sets them centred, the photo framed between them."""
+    ground = rgb(theme.cover.get("background", "#1f1b18"))
+    ink = rgb(theme.cover.get("ink", "#f6f1e7"))
+    accent = legible(rgb(theme.cover.get("accent", "#d9a441")), ground)
+    img = PILImage.new("RGB", (WIDTH, HEIGHT), ground)
     draw = ImageDraw.Draw(img)
+    if theme.cover.get("layout") == "centred":
+        draw_centred(draw, img, article, theme, photo, (ink, accent))
+    else:
+        draw_banner(draw, img, article, theme, photo, (ink, accent))
+    out = io.BytesIO()
+    img.save(out, "JPEG", quality=88, optimize=True)
+    return out.getvalue()
 
+
+def draw_banner(draw, img, article: Article, theme: Theme, photo: bytes | None, colours) -> None:
+    ink, accent = colours
     if photo:
         with PILImage.open(io.BytesIO(photo)) as p:
             fitted = ImageOps.fit(p.convert("RGB"), (WIDTH, HEIGHT - PHOTO_TOP), PILImage.LANCZOS)
@@ -109,52 +122,122 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None, fonts: Fonts
     byline_h = 110 if byline else 0
     words = words_of(article.title_html) or [[(article.title_text, False)]]
     for size in range(150, 50, -6):
-        lines = balanced(words, fonts, size, WIDTH - 2 * MARGIN)
+        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN)
         block = kicker_h + len(lines) * int(size * 1.12) + byline_h
         if top + block <= bottom:
             break
     # With a photo the words sit at the top; without one, at the optical centre.
     y = top if photo else max(top, int(top + (bottom - top - block) * 0.4))
     if article.kicker:
-        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=fonts.load(theme.face(700).path, 54), fill=accent)
+        kicker_font = font(theme.face(700, role="display").path, 54)
+        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=kicker_font, fill=accent)
         y += kicker_h
     for line in lines:
-        x = MARGIN
-        for word in line:
-            for piece, italic in word:
-                f = fonts.title(italic, size)
-                draw.text((x, y), piece, font=f, fill=ink)
-                x += f.getlength(piece)
-            x += fonts.title(False, size).getlength(" ")
+        draw_line(draw, line, theme, size, MARGIN, y, ink)
         y += int(size * 1.12)
     if byline:
-        draw.text((MARGIN, y + 40), byline, font=fonts.load(theme.face(400, "italic").path, 58), fill=accent)
-
-    out = io.BytesIO()
-    img.save(out, "JPEG", quality=88, optimize=True)
-    return out.getvalue()
+        draw.text((MARGIN, y + 40), byline, font=font(theme.face(400, "italic", "display").path, 58), fill=accent)
 
 
-def balanced(words: list[Word], fonts: Fonts, size: int, width: int) -> list[list[Word]]:
+def draw_centred(draw, img, article: Article, theme: Theme, photo: bytes | None, colours) -> None:
+    """A book's title page: rules top and bottom, the words centred, the photo framed."""
+    ink, accent = colours
+    for y in (110, 124, HEIGHT - 124, HEIGHT - 110):
+        draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + (5 if y in (110, HEIGHT - 110) else 1)), fill=accent)
+    top = 250
+    if article.kicker:
+        kicker = " ".join(article.kicker.upper())
+        kicker_font = font(theme.face(400, role="display").path, 50)
+        draw.text((WIDTH / 2, top), kicker, font=kicker_font, fill=accent, anchor="mt")
+        top += 130
+    words = words_of(article.title_html) or [[(article.title_text, False)]]
+    room = 620 if photo else 1500
+    for size in range(140, 50, -6):
+        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN - 80, weight=400)
+        if len(lines) * int(size * 1.18) <= room:
+            break
+    for line in lines:
+        width = line_width(line, theme, size, 400)
+        draw_line(draw, line, theme, size, (WIDTH - width) / 2, top, ink, weight=400)
+        top += int(size * 1.18)
+    top += 70
+    if photo:
+        frame = (WIDTH - 2 * MARGIN - 160, HEIGHT - top - 420)
+        with PILImage.open(io.BytesIO(photo)) as p:
+            fitted = ImageOps.contain(p.convert("RGB"), frame, PILImage.LANCZOS)
+        x = (WIDTH - fitted.width) // 2
+        img.paste(fitted, (x, top))
+        draw.rectangle((x - 18, top - 18, x + fitted.width + 17, top + fitted.height + 17), outline=accent, width=3)
+    byline = " · ".join(filter(None, [", ".join(article.authors), article.publisher]))
+    if byline:
+        face_ = font(theme.face(400, "italic", "display").path, 60)
+        draw.text((WIDTH / 2, HEIGHT - 230), byline, font=face_, fill=ink, anchor="ms")
+
+
+def draw_line(draw, line, theme: Theme, size: int, x: float, y: int, ink, weight: int = 700) -> None:
+    for word in line:
+        for piece, italic in word:
+            f = face(theme, italic, size, weight)
+            draw.text((x, y), piece, font=f, fill=ink)
+            x += f.getlength(piece)
+        x += face(theme, False, size, weight).getlength(" ")
+
+
+def line_width(line, theme: Theme, size: int, weight: int = 700) -> float:
+    space = face(theme, False, size, weight).getlength(" ")
+    pieces = sum(face(theme, italic, size, weight).getlength(piece) for word in line for piece, italic in word)
+    return pieces + space * (len(line) - 1)
+
+
+def rgb(colour: str) -> tuple[int, int, int]:
+    from ..theme import srgb
+
+    parts = srgb(colour) or (0.0, 0.0, 0.0)
+    return tuple(round(v * 255) for v in parts)  # type: ignore[return-value]
+
+
+def luminance(colour: tuple[int, int, int]) -> float:
+    linear = [(v / 255) / 12.92 if v <= 10 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in colour]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def legible(colour: tuple[int, int, int], ground: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The accent as given, or mixed towards white (on a dark ground) or black until
+    the words set in it reach WCAG's 4.5:1 against the ground."""
+    target = (255, 255, 255) if luminance(ground) < 0.18 else (0, 0, 0)
+    for step in range(21):
+        t = step / 20
+        mixed = tuple(round(c + (e - c) * t) for c, e in zip(colour, target, strict=True))
+        if contrast(mixed, ground) >= 4.5:
+            return mixed  # type: ignore[return-value]
+    return target
+
+
+def balanced(words: list[Word], theme: Theme, size: int, width: int, weight: int = 700) -> list[list[Word]]:
     """The fewest lines the words need, made as even as they can be (no lone word
     on the last line): the narrowest width that still gives that many lines."""
-    lines = wrap(words, fonts, size, width)
+    lines = wrap(words, theme, size, width, weight)
     low, high = width // 2, width
     while high - low > 4:
         middle = (low + high) // 2
-        if len(wrap(words, fonts, size, middle)) == len(lines):
+        if len(wrap(words, theme, size, middle, weight)) == len(lines):
             high = middle
         else:
             low = middle
-    return wrap(words, fonts, size, high)
+    return wrap(words, theme, size, high, weight)
 
 
-def wrap(words: list[Word], fonts: Fonts, size: int, width: int) -> list[list[Word]]:
-    space = fonts.title(False, size).getlength(" ")
+def wrap(words: list[Word], theme: Theme, size: int, width: int, weight: int = 700) -> list[list[Word]]:
+    space = face(theme, False, size, weight).getlength(" ")
     lines: list[list[Word]] = [[]]
     used = 0.0
     for word in words:
-        w = sum(fonts.title(italic, size).getlength(piece) for piece, italic in word)
+        w = sum(face(theme, italic, size, weight).getlength(piece) for piece, italic in word)
         if lines[-1] and used + space + w > width:
             lines.append([])
             used = 0.0
@@ -163,17 +246,14 @@ def wrap(words: list[Word], fonts: Fonts, size: int, width: int) -> list[list[Wo
     return lines
 
 
-class Fonts:
-    """The theme's faces loaded at the sizes one cover needs (each once)."""
+def face(theme: Theme, italic: bool, size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
+    return font(theme.face(weight, "italic" if italic else "normal", "display").path, size)
 
-    def __init__(self, theme: Theme) -> None:
-        self.theme = theme
-        self._loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
 
-    def load(self, path: Path, size: int) -> ImageFont.FreeTypeFont:
-        if (path, size) not in self._loaded:
-            self._loaded[(path, size)] = ImageFont.truetype(str(path), size)
-        return self._loaded[(path, size)]
+_fonts: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
 
-    def title(self, italic: bool, size: int) -> ImageFont.FreeTypeFont:
-        return self.load(self.theme.face(700, "italic" if italic else "normal").path, size)
+
+def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
+    if (path, size) not in _fonts:
+        _fonts[(path, size)] = ImageFont.truetype(str(path), size)
+    return _fonts[(path, size)]

@@ -46,7 +46,11 @@ def missing(text: str, theme: Theme) -> list[str]:
 
 def subset_faces(theme: Theme, text: str, cache_dir: Path | None = None) -> dict[Path, bytes]:
     """Every face of the theme cut down to ``text`` (plus :data:`BASE_CHARS`): the font
-    files both the EPUB and the PDF embed."""
+    files both the EPUB and the PDF embed.  The characters the theme's stylesheets
+    write (an ornament between sections) are kept too."""
+    from ..tokens import generated_text
+
+    text += generated_text(theme)
     return {face.path: subset_font(face.path, text, cache_dir) for face in theme.faces}
 
 

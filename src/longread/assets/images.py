@@ -47,6 +47,13 @@ class Info:
     format: str
     has_alpha: bool
     stand_in: bool
+    #: EXIF says the picture is turned a quarter: it is shown height × width.
+    turned: bool = False
+
+    @property
+    def upright(self) -> tuple[int, int]:
+        """The pixel size as the picture is shown (EXIF orientation applied)."""
+        return (self.height, self.width) if self.turned else (self.width, self.height)
 
     @property
     def extension(self) -> str:
@@ -101,6 +108,7 @@ def inspect(manuscript: Path, path: Path, data: bytes) -> Info:
                     fmt,
                     im.mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (im.mode == "P" and "transparency" in im.info),
                     STAND_IN_MARK in _as_bytes(im.info.get("comment")),
+                    im.getexif().get(0x0112, 1) in (5, 6, 7, 8),
                 )
         if too_big:
             raise PILImage.DecompressionBombError

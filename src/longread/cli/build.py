@@ -18,7 +18,8 @@ examples:
   longread build --format epub            only the e-book
   longread build --paper trade            a 6 x 9 in PDF
   longread build --paper letter,a4,trade  three PDFs (NAME-letter.pdf, ...) from one reading
-  longread build --paper trade --press    the 6 x 9 in PDF with bleed and crop marks for a printer
+  longread build --paper trade --press    the 6 x 9 in PDF as PDF/X-4, with bleed and crop marks for a printer
+  longread build --theme book             in the book theme (longread themes lists them)
   longread build archive/ --jobs 8        a folder of manuscripts, eight at a time
   longread build archive/ --executor dask --scheduler tcp://scheduler.example:8786
   longread build issue.yaml               a collection: one EPUB and one PDF for the issue
@@ -84,7 +85,12 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         "default: letter.  With several, each PDF is named NAME-PAPER.pdf and the e-book's page list "
         "follows the first",
     )
-    p.add_argument("--theme", metavar="NAME|DIR", default="magazine", help="a theme name or folder (default: magazine)")
+    p.add_argument(
+        "--theme",
+        metavar="NAME|DIR",
+        default="magazine",
+        help="a theme's name (see: longread themes) or a theme folder (default: magazine)",
+    )
     p.add_argument(
         "-j",
         "--jobs",
@@ -156,13 +162,15 @@ def run(args: argparse.Namespace) -> int:
         cache=args.cache,
     )
     reporter = Reporter(args)
-    sources = args.manuscripts or [Path("manuscript")]
     try:
-        if not args.manuscripts and not sources[0].is_dir():
-            raise ManuscriptError("manuscript/", "no manuscripts given and no manuscript/ folder here")
         runner = Runner(jobs=args.jobs, scheduler=args.scheduler if args.executor == "dask" else None)
         outcomes = build(
-            sources, options, kind=args.command, runner=runner, on_start=reporter.start, on_outcome=reporter.outcome
+            args.manuscripts,
+            options,
+            kind=args.command,
+            runner=runner,
+            on_start=reporter.start,
+            on_outcome=reporter.outcome,
         )
     except ManuscriptError as e:
         reporter.error(str(e))

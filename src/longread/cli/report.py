@@ -37,9 +37,9 @@ class Reporter:
         else:
             self.say(f"error: {one_line(message)}", err=True)
 
-    def start(self, todo: list[Path]) -> None:
+    def start(self, plan, todo: list[Path]) -> None:
         if self.args.verbose:
-            self.plan_summary(todo)
+            self.plan_summary(plan, todo)
         if len(todo) < 2 or self.args.quiet or self.args.json or not sys.stderr.isatty():
             return
         from rich.console import Console
@@ -56,12 +56,12 @@ class Reporter:
         self.bar.start()
         self.task = self.bar.add_task(f"building {len(todo)} sources", total=len(todo))
 
-    def plan_summary(self, todo: list[Path]) -> None:
-        from ..theme import find
+    def plan_summary(self, plan, todo: list[Path]) -> None:
+        from ..theme import describe
 
-        theme = find(self.args.theme)
-        self.say(f"theme: {shown(theme)}", err=True)
-        self.say(f"papers: {', '.join(self.args.paper)}; to build: {len(todo)}", err=True)
+        self.say(shown(describe(plan.theme)), err=True)
+        papers = ", ".join(p.name for p in plan.papers)
+        self.say(f"formats: {', '.join(plan.formats)}; papers: {papers}; to build: {len(todo)}", err=True)
 
     def outcome(self, o: Outcome) -> None:
         self.seen.append(o)
@@ -78,9 +78,10 @@ class Reporter:
                 self.say(o.trace.rstrip(), err=True)
         if self.args.quiet:
             return
-        for out in o.outputs:
+        for i, out in enumerate(o.outputs):
             note = "  (up to date)" if o.up_to_date else ""
-            timing = f"  {o.seconds:.2f} s" if self.args.verbose and not o.up_to_date else ""
+            # With --verbose the source's build time follows its first output.
+            timing = f"  ({o.seconds:.2f} s)" if self.args.verbose and not o.up_to_date and i == 0 else ""
             self.say(f"{shown(out.path)}  {human(out.size)}{note}{timing}")
 
     def stop(self) -> None:

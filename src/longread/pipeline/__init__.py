@@ -25,6 +25,8 @@ from .executors import ExecutorError, run_here, run_on_cores, run_on_dask
 from .plan import make_plan, source_date_epoch
 
 KINDS = ("build", "archive")
+#: What a build with no sources named builds.
+DEFAULT_FOLDER = Path("manuscript")
 
 
 @dataclass(frozen=True)
@@ -42,10 +44,11 @@ def build(
     options: BuildOptions | None = None,
     kind: str = "build",
     runner: Runner | None = None,
-    on_start: Callable[[list[Path]], None] | None = None,
+    on_start: Callable[[Plan, list[Path]], None] | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
 ) -> list[Outcome]:
-    """Build (or archive) manuscripts, collections and folders of manuscripts.
+    """Build (or archive) manuscripts, collections and folders of manuscripts
+    (none named: every manuscript in ``manuscript/``).
 
     Raises :class:`ManuscriptError` for a problem with the request itself (no such
     theme or paper, nothing to build, clashing names); a problem with one source
@@ -56,6 +59,10 @@ def build(
     if kind not in KINDS:
         raise ValueError(kind)
     plan = make_plan(options, archival=kind == "archive")
+    if not sources:  # the project's manuscript/ folder
+        if not DEFAULT_FOLDER.is_dir():
+            raise ManuscriptError(f"{DEFAULT_FOLDER}/", "no manuscripts given and no manuscript/ folder here")
+        sources = [DEFAULT_FOLDER]
     found, refused = find_manuscripts([Path(s) for s in sources])
     found = distinct(found)
     if not found and not refused:
@@ -76,7 +83,7 @@ def build(
         if on_outcome:
             on_outcome(outcome)
     if on_start:
-        on_start(todo)
+        on_start(plan, todo)
     had_cache = plan.cache_dir is not None and plan.cache_dir.exists()
     for outcome in execute(kind, todo, plan, runner):
         if not outcome.error:

@@ -52,7 +52,7 @@ def make_plan(options: BuildOptions, archival: bool = False) -> Plan:
                 f"the theme has no '{name}' paper (it has: {', '.join(sorted(theme.papers))})",
             )
         papers.append(theme.papers[name])
-    if options.press and theme.press_css is None:
+    if options.press and not theme.press_layers:
         raise UsageError(theme.folder / "theme.yaml", "the theme has no press stylesheet (--press)")
     return Plan(
         theme=theme,

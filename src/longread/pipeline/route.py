@@ -103,7 +103,7 @@ def write_pdfs(made: Made, plan: Plan, assets, inputs: Inputs) -> list:
         layout = pdf.lay_out(book, plan.theme, paper, assets, press=plan.press and not plan.archival)
         variant = pdf.VARIANTS["press" if layout.press else "print"]
         if "pdf" in plan.formats or plan.archival:
-            made.files[f"{stem}{variant.suffix}.pdf"] = pdf.make_pdf(layout, variant)
+            made.files[f"{stem}{variant.suffix}.pdf"] = pdf.make_pdf(layout, variant, stamp=plan.build_time)
         if plan.archival and paper == plan.papers[0]:
             made.files[f"{stem}{pdf.VARIANTS['archival'].suffix}.pdf"] = archival_pdf(layout, plan, inputs)
         made.warnings += layout.warnings

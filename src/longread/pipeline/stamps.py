@@ -23,9 +23,14 @@ from ..model import BuildOptions
 
 
 def theme_digest(folder: Path) -> str:
+    """Every file of the theme and of the themes it extends."""
+    from ..theme import lineage
+
     h = hashlib.sha256()
-    for path in sorted(p for p in folder.rglob("*") if p.is_file()):
-        h.update(os.fsencode(path.relative_to(folder)) + b"\0" + file_digest(path).encode())
+    for theme_folder, _, _ in lineage(folder):
+        h.update(os.fsencode(theme_folder) + b"\0")
+        for path in sorted(p for p in theme_folder.rglob("*") if p.is_file()):
+            h.update(os.fsencode(path.relative_to(theme_folder)) + b"\0" + file_digest(path).encode())
     return h.hexdigest()
 
 

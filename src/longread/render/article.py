@@ -19,6 +19,8 @@ from ..source.sanitize import INLINE
 from ..xhtml import names, parse, plain_text
 from .document import EPUB_TYPE, XML_LANG, document, element, head_meta, sub, text_of
 
+NBSP = "\u00a0"
+
 MONTHS = (
     "January",
     "February",
@@ -109,7 +111,8 @@ def byline(a: Article) -> etree._Element | None:
     if a.authors:
         english = a.lang.startswith("en")
         p.text = "By " if english else ""
-        spans = [element("span", {"class": "author"}, name) for name in a.authors]
+        # A name and a date stay on one line (no-break spaces): "May 1, / 2024" reads badly.
+        spans = [element("span", {"class": "author"}, name.replace(" ", NBSP)) for name in a.authors]
         joiners = names(["\0"] * len(spans), a.lang).split("\0")  # "", ", ", " and ", ""
         for span, after in zip(spans, joiners[1:], strict=True):
             span.tail = after or None
@@ -125,14 +128,15 @@ def format_date(a: Article) -> str:
     d = a.date
     assert d is not None
     if a.lang.startswith("en"):
-        return f"{MONTHS[d.month - 1]} {d.day}, {d.year}"
+        return f"{MONTHS[d.month - 1]}{NBSP}{d.day},{NBSP}{d.year}"
     return d.isoformat()
 
 
 def figure(image: Image, css_class: str) -> etree._Element:
     """A photo with its caption and credit: one figure, so neither output can part them."""
     fig = element("figure", {"class": css_class, "id": css_class if css_class == "lead-photo" else None})
-    sub(fig, "img", {"src": f"images/{image.key}", "alt": image.alt})
+    size = {"width": str(image.width), "height": str(image.height)} if image.width and image.height else {}
+    sub(fig, "img", {"src": f"images/{image.key}", "alt": image.alt, **size})
     parts = []
     if image.caption_html:
         parts.append(fragment("span", {"class": "caption"}, image.caption_html))

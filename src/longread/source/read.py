@@ -291,11 +291,13 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str], input
         taken.add(key)
         warnings += images.warnings_for(path, source, info)
         img.set("src", f"images/{key}")
+        img.set("width", str(info.upright[0]))  # the aspect ratio, for readers to reserve its place
+        img.set("height", str(info.upright[1]))
         fig = img.getparent()
         caption = ""
         if fig.tag == "figure":
             caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
-        figures.append(Image(key=key, path=source, alt=alt, caption_html=caption, owner=path))
+        figures.append(Image(key, source, alt, caption, owner=path, width=info.upright[0], height=info.upright[1]))
     return figures
 
 
@@ -327,4 +329,6 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str], 
         caption_html=caption,
         credit_html=inline_markdown(path, require_str(path, value, "credit"), "photo.credit", warnings),
         owner=path,
+        width=info.upright[0],
+        height=info.upright[1],
     )

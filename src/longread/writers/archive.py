@@ -74,7 +74,9 @@ def payload_files(
     for path, rel in source_files(book):
         payload[f"source/{rel}"] = inputs.data(path)
     for licence in theme.licences:
-        payload[licence.relative_to(theme.folder).as_posix()] = licence.read_bytes()
+        # fonts/OFL.txt; a parent theme's licence of the same name goes under its theme's name
+        rel = theme.href(licence).split("/", 2)[2]
+        payload[rel if rel not in payload else theme.href(licence).removeprefix("styles/")] = licence.read_bytes()
     payload["metadata.json"] = metadata.to_json(rec)
     payload["metadata-dc.xml"] = metadata.to_dublin_core(rec)
     return payload

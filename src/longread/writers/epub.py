@@ -18,6 +18,7 @@ import zipfile
 from ebooklib import epub
 from lxml import etree
 
+from .. import tokens
 from ..assets import cover as covers
 from ..assets import images
 from ..model import Assets, Book, Image, Theme
@@ -111,31 +112,23 @@ def accessibility_summary(book: Book, has_images: bool, has_notes: bool, pages: 
 
 
 def add_stylesheets(package: epub.EpubBook, theme: Theme) -> tuple[str, ...]:
+    """The theme's design values (tokens.css) first, then its base and e-reader layers."""
     hrefs = []
-    for css in (theme.base_css, theme.epub_css):
-        href = "styles/" + css.relative_to(theme.folder).as_posix()
-        package.add_item(
-            epub.EpubItem(uid=f"css-{css.stem}", file_name=href, media_type="text/css", content=css.read_bytes())
-        )
+    for i, (href, css) in enumerate(tokens.epub_sheets(theme)):
+        package.add_item(epub.EpubItem(uid=f"css-{i}", file_name=href, media_type="text/css", content=css))
         hrefs.append(href)
     return tuple(hrefs)
 
 
 def add_fonts(package: epub.EpubBook, theme: Theme, assets: Assets) -> None:
     """The subset font files, beside their licences (the OFL asks for both)."""
-    for path, data in assets.fonts.items():
-        rel = path.relative_to(theme.folder).as_posix()
-        package.add_item(
-            epub.EpubItem(uid=f"font-{path.stem}", file_name=f"styles/{rel}", media_type="font/ttf", content=data)
-        )
-    for licence in theme.licences:
-        rel = licence.relative_to(theme.folder).as_posix()
+    for i, (path, data) in enumerate(assets.fonts.items()):
+        kind = "font/otf" if path.suffix.lower() == ".otf" else "font/ttf"
+        package.add_item(epub.EpubItem(uid=f"font-{i}", file_name=theme.href(path), media_type=kind, content=data))
+    for i, licence in enumerate(theme.licences):
         package.add_item(
             epub.EpubItem(
-                uid=f"licence-{licence.stem}",
-                file_name=f"styles/{rel}",
-                media_type="text/plain",
-                content=licence.read_bytes(),
+                uid=f"licence-{i}", file_name=theme.href(licence), media_type="text/plain", content=licence.read_bytes()
             )
         )
 

@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from .. import tokens
 from ..assets import images
 from ..errors import ManuscriptError
 from ..model import Assets, Book, Image, Paper, Theme
 from ..render.article import head
 from ..render.book import print_body
 from ..render.document import document, serialise
+from . import pdfx
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
@@ -50,11 +52,12 @@ class Variant:
 
 
 #: The PDFs longread makes.  The print edition is tagged PDF/UA-1 for every
-#: reader; the archival one is PDF/A-3u (so the source can travel inside it, and
-#: every glyph maps to Unicode text).
+#: reader; the press edition PDF/X-4 with the theme's CMYK output intent; the
+#: archival one PDF/A-3u (so the source can travel inside it, and every glyph
+#: maps to Unicode text).
 VARIANTS = {
     "print": Variant("print", "pdf/ua-1", ""),
-    "press": Variant("press", "pdf/ua-1", "-press", press=True),
+    "press": Variant("press", pdfx.VARIANT, "-press", press=True),
     "archival": Variant("archival", "pdf/a-3u", "-archival"),
 }
 
@@ -91,21 +94,29 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
 
-    if press and theme.press_css is None:
+    if press and not theme.press_layers:
         raise ManuscriptError(theme.folder / "theme.yaml", "the theme has no press stylesheet")
     source = book.source
     # Images are served from memory under a base folder that holds nothing else.
     base = source.parent.resolve() / ".longread-print"
     fetcher = _fetcher(theme, base, book.images, assets)
     font_config = FontConfiguration()
-    layers = [theme.base_css, theme.print_css, paper.stylesheet] + ([theme.press_css] if press else [])
-    sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
+    # The press layer's CMYK profile (@color-profile) becomes the output intent.
+    shared = {"font_config": font_config, "url_fetcher": fetcher, "color_profiles": {}}
+    sheets = [
+        CSS(filename=str(s.path), **shared)
+        if s.path
+        else CSS(string=s.text, base_url=theme.folder.as_uri() + "/", **shared)
+        for s in tokens.print_sheets(theme, paper.name, press)
+    ]
     markup = print_document(book)
     html = HTML(string=markup.decode("utf-8"), base_url=base.as_uri() + "/", url_fetcher=fetcher)
 
     with _collect_warnings() as messages:
         try:
-            doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
+            doc = html.render(
+                font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
+            )
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
@@ -120,18 +131,22 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
 
 def make_pdf(
     layout: Layout,
-    variant: Variant = VARIANTS["print"],
+    variant: Variant | None = None,
     attachments: tuple[tuple[bytes, str, str], ...] = (),
     xmp: bytes | None = None,
     stamp: dt.datetime | None = None,
 ) -> bytes:
-    """The laid-out pages as a PDF of the given variant (the tagged print edition by default).
+    """The laid-out pages as a PDF of the given variant (by default the edition's
+    own: tagged PDF/UA, or PDF/X-4 for the press).
 
     ``attachments`` are (content, name, description) triples, embedded in PDF/A-3
     files with the time ``stamp`` (so that two builds give the same bytes).
     """
     from weasyprint import Attachment
 
+    variant = variant or VARIANTS["press" if layout.press else "print"]
+    if pdfx.is_pdfx(variant.standard):
+        pdfx.set_dates(layout.document, stamp)
     files = [
         Attachment(
             file_obj=io.BytesIO(data),
@@ -144,9 +159,13 @@ def make_pdf(
         for data, name, desc in attachments
     ]
 
+    identifier = layout.identifier.decode()
+
     def finish(document, pdf) -> None:
         if layout.press:
             _press_boxes(pdf)
+        if pdfx.is_pdfx(variant.standard):
+            pdfx.conform(pdf, identifier)
         if xmp:
             _add_xmp(pdf, xmp)
 
@@ -192,7 +211,7 @@ def _press_boxes(pdf) -> None:
 def _fetcher(theme: Theme, base: Path, book_images: tuple[Image, ...], assets: Assets):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
-    theme_root = theme.folder.resolve()
+    theme_roots = [folder.resolve() for folder in theme.folders or (theme.folder,)]
     served = {(base / "images" / im.key).as_posix(): im for im in book_images}
     fonts = {p.resolve().as_posix(): data for p, data in assets.fonts.items()}
 
@@ -217,7 +236,7 @@ def _fetcher(theme: Theme, base: Path, book_images: tuple[Image, ...], assets: A
             if real.as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
                 return URLFetcherResponse(url, fonts[real.as_posix()], {"Content-Type": "font/ttf"})
-            if real.is_relative_to(theme_root):
+            if any(real.is_relative_to(r) for r in theme_roots):
                 return URLFetcherResponse(url, real.read_bytes())
             raise FatalURLFetchingError(f"refused to fetch {url}")
 
