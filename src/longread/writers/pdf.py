@@ -22,6 +22,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..assets import images
+from ..compose import compose
 from ..errors import ManuscriptError
 from ..model import Image, Rendition, Theme
 from ..render.article import document
@@ -44,6 +45,8 @@ class Layout:
     page_starts: tuple[str, ...]  # the first words on each page, in order
     press: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: What a --verbose build reports (the paragraph composer's figures).
+    notes: list[str] = field(default_factory=list)
 
 
 def load_engine() -> None:
@@ -89,15 +92,18 @@ def lay_out(
         layers.append(theme.press_css)
     sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
     html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    composition = compose(html, sheets, font_config, theme.faces, font_files)
 
     with _collect_warnings() as messages:
         try:
             doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
+            doc = composition.verified(doc, lambda: html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI))
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
             raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
     layout = Layout(rendition, doc, page_starts(doc), press)
+    layout.notes.append(f"{article.source}: PDF: {composition.report()}")
     layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
     layout.warnings += resolution_warnings(doc, article.images, article.source)
     return layout

@@ -1,0 +1,150 @@
+"""Paragraph composition for the print edition: every line of a paragraph chosen
+together (total fit), as the best typesetters do, instead of one at a time.
+
+Before WeasyPrint lays out the pages, :func:`compose` reads each body paragraph
+with WeasyPrint's own computed styles (:mod:`.styles`), measures its words with
+the PDF's fonts (:mod:`.measure`), chooses its breaks (:mod:`.breaks`) and
+rewrites the paragraph in the print copy of the document so that WeasyPrint sets
+exactly those lines (:mod:`.handoff`).  Display type (headline, dek, subheads,
+captions, pull quotes) is broken into lines of even length.  After layout,
+:meth:`Composition.verified` reads the lines back (:mod:`.verify`); a paragraph
+that came out differently gets its original markup back and WeasyPrint's own
+breaking, and is counted.  The e-book is never pre-broken.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..model import FontFace
+from . import breaks, handoff, paragraph, verify
+from .measure import Measure
+from .styles import Styles, Unsupported
+
+#: Longread's display roles, by the markup the renderer gives them.
+DISPLAY_CLASSES = {"headline", "dek"}
+DISPLAY_TAGS = {"h1", "h2", "h3", "h4", "figcaption"}
+# Re-laying out after a fallback can move other paragraphs (never their lines,
+# which do not depend on the page); two more rounds settle any document.
+ROUNDS = 3
+
+
+@dataclass
+class Composition:
+    """What the composer did to one document, and what to undo if layout differs."""
+
+    html: object
+    expected: dict[object, list[tuple[str, float | None]]] = field(default_factory=dict)
+    originals: dict[object, tuple] = field(default_factory=dict)
+    paragraphs: int = 0
+    display: int = 0
+    left: dict[str, int] = field(default_factory=dict)  # not composed, by reason
+    fallbacks: int = 0
+
+    def keep(self, element, lines: list[tuple[str, float | None]]) -> None:
+        self.originals[element] = (element.text, list(element))
+        self.expected[element] = lines
+
+    def restore(self, element) -> None:
+        element.text, children = self.originals.pop(element)
+        element[:] = children
+        del self.expected[element]
+
+    def refresh(self) -> None:
+        """WeasyPrint matches selectors on a wrapper of the tree, made when it parsed
+        the document; after the tree changes it must be made again."""
+        import cssselect2
+
+        self.html.wrapper_element = cssselect2.ElementWrapper.from_html_root(
+            self.html.etree_element, content_language=None
+        )
+
+    def verified(self, document, render: Callable[[], object]):
+        """``document`` if every composed paragraph came out as composed; otherwise
+        the paragraphs that did not are given back to WeasyPrint and ``render()``
+        lays the document out again."""
+        for _ in range(ROUNDS):
+            wrong = verify.differing(document, self.expected)
+            if not wrong:
+                return document
+            for element in wrong:
+                self.restore(element)
+                self.fallbacks += 1
+            self.refresh()
+            document = render()
+        for element in list(self.expected):
+            self.restore(element)
+            self.fallbacks += 1
+        self.refresh()
+        return render()
+
+    def report(self) -> str:
+        left = sum(self.left.values())
+        why = ", ".join(f"{n} {reason}" for reason, n in sorted(self.left.items()))
+        return (
+            f"composed {self.paragraphs} paragraphs and {self.display} display lines; "
+            f"{self.fallbacks} set by WeasyPrint after verification; "
+            f"{left} left to WeasyPrint" + (f" ({why})" if why else "")
+        )
+
+
+def compose(
+    html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]
+) -> Composition:
+    """Compose the paragraphs of ``html`` (a ``weasyprint.HTML``, the print copy),
+    rewriting its tree in place."""
+    styles = Styles(html, stylesheets, font_config, faces)
+    measure = Measure(font_files)
+    composition = Composition(html)
+    rules = breaks.Rules()
+    for element in list(html.etree_element.iter()):
+        role = _role(element, styles)
+        if role is None or role == "body" and styles(element)["text_align_all"] != "justify":
+            continue
+        try:
+            par = paragraph.read(element, styles, measure)
+            lines = _lines(par, measure, rules, role == "display")
+        except Unsupported as e:
+            composition.left[str(e)] = composition.left.get(str(e), 0) + 1
+            continue
+        if lines is None:
+            composition.left["no fit"] = composition.left.get("no fit", 0) + 1
+            continue
+        justified = role == "body"
+        composition.keep(element, [(line.text(par), line.width if justified else None) for line in lines])
+        handoff.rewrite(par, lines, forced=role == "display")
+        if role == "display":
+            composition.display += 1
+        else:
+            composition.paragraphs += 1
+    composition.refresh()
+    return composition
+
+
+def _role(element, styles: Styles) -> str | None:
+    tag = element.tag if isinstance(element.tag, str) else ""
+    classes = set((element.get("class") or "").split())
+    parent = styles.parent(element)
+    if tag in DISPLAY_TAGS or classes & DISPLAY_CLASSES:
+        return "display"
+    if tag == "p" and parent is not None and "pullquote" in (parent.get("class") or "").split():
+        return "display"
+    if tag == "p":
+        return "body"
+    return None
+
+
+def _lines(par, measure: Measure, rules: breaks.Rules, display: bool) -> list[handoff.Line] | None:
+    problem = paragraph.problem(par, measure, rules, display)
+    chosen = breaks.balance(problem) if display else breaks.total_fit(problem, rules)
+    if chosen is None:
+        return None
+    lines, start = [], problem.breaks[0]
+    for index in chosen:
+        end = problem.breaks[index]
+        first = start is problem.breaks[0]
+        lines.append(handoff.Line(0 if first else start.start, end.end, end.hyphenation, problem.width(len(lines))))
+        start = end
+    return lines
