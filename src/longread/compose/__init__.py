@@ -21,7 +21,7 @@ from pathlib import Path
 from ..model import FontFace
 from . import breaks, handoff, paragraph, verify
 from .measure import Measure
-from .styles import Styles, Unsupported
+from .styles import Styles, UnsupportedError
 
 #: Longread's display roles, by the markup the renderer gives them.
 DISPLAY_CLASSES = {"headline", "dek"}
@@ -90,9 +90,7 @@ class Composition:
         )
 
 
-def compose(
-    html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]
-) -> Composition:
+def compose(html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]) -> Composition:
     """Compose the paragraphs of ``html`` (a ``weasyprint.HTML``, the print copy),
     rewriting its tree in place."""
     styles = Styles(html, stylesheets, font_config, faces)
@@ -106,7 +104,7 @@ def compose(
         try:
             par = paragraph.read(element, styles, measure)
             lines = _lines(par, measure, rules, role == "display")
-        except Unsupported as e:
+        except UnsupportedError as e:
             composition.left[str(e)] = composition.left.get(str(e), 0) + 1
             continue
         if lines is None:

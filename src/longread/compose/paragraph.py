@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from . import hyphenate
 from .breaks import Break, Problem, Rules
 from .measure import Measure, TextStyle
-from .styles import INLINE, WRAPPING, DropCap, Styles, Unsupported, length
+from .styles import INLINE, WRAPPING, DropCap, Styles, UnsupportedError, length
 
 SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 DASHES = "—–"
@@ -59,13 +59,13 @@ class Paragraph:
 
 
 def read(element, styles: Styles, measure: Measure) -> Paragraph:
-    """The paragraph ``element`` as runs of styled text (raises :class:`Unsupported`)."""
+    """The paragraph ``element`` as runs of styled text (raises :class:`UnsupportedError`)."""
     own = styles(element)
     if own["direction"] != "ltr" or own["white_space"] not in WRAPPING:
-        raise Unsupported("direction or white-space")
+        raise UnsupportedError("direction or white-space")
     for pseudo in ("before", "after", "first-line"):
         if _generates(styles(element, pseudo)):
-            raise Unsupported(f"::{pseudo}")
+            raise UnsupportedError(f"::{pseudo}")
     runs: list[Run] = []
     text: list[str] = []
     _walk(element, (), styles, runs, text, own["white_space"] in WRAPPING[:1], measure)
@@ -76,7 +76,7 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
             run.end = min(run.end, len(flat))
             run.start = min(run.start, run.end)
     if not flat.strip():
-        raise Unsupported("no text")
+        raise UnsupportedError("no text")
     width = styles.measure(element)
     indent = styles.indent(element, width)
     base = styles.text_style(own)
@@ -111,7 +111,7 @@ def _walk(element, path, styles, runs, text, wrap, measure) -> None:
         if at == 0 or _ends_with_space(text):
             chunk = chunk.lstrip(" ")
         if chunk and not measure.covers(chunk, style):
-            raise Unsupported("a character outside the theme's fonts")
+            raise UnsupportedError("a character outside the theme's fonts")
         text.append(chunk)
         runs.append(
             Run(
@@ -135,13 +135,13 @@ def _walk(element, path, styles, runs, text, wrap, measure) -> None:
             continue
         inner = styles(child)
         if child.tag in ATOMIC or inner["display"] != INLINE or inner["float"] != "none":
-            raise Unsupported(f"<{child.tag}> in the text")
+            raise UnsupportedError(f"<{child.tag}> in the text")
         if inner["position"] not in ("static", "relative") or inner["direction"] != "ltr":
-            raise Unsupported("positioned or right-to-left inline")
+            raise UnsupportedError("positioned or right-to-left inline")
         if inner["unicode_bidi"] != "normal" or inner["white_space"] not in WRAPPING:
-            raise Unsupported("bidi or white-space")
+            raise UnsupportedError("bidi or white-space")
         if any(_generates(styles(child, pseudo)) for pseudo in ("before", "after")):
-            raise Unsupported("generated text")
+            raise UnsupportedError("generated text")
         before, after = _decoration(inner)
         decorated = bool(before or after)
         if before:
@@ -183,7 +183,7 @@ def _first_letter(flat, runs, element, styles, width, measure) -> tuple[int, Dro
     if first is None or first.start != 0:
         return 0, None
     letter = get_first_letter(flat[first.start : first.end])
-    cap = styles.drop_cap(element, width, letter, measure)
+    cap = styles.drop_cap(element, width, letter, first.path[-1] if first.path else element, measure)
     if cap is None:
         return 0, None
     index = runs.index(first)
@@ -263,7 +263,7 @@ def _width(par: Paragraph, measure: Measure, s: int, e: int, hyphen: str = "") -
             if run.style is not None:
                 width += measure.width(par.text[a:b] + (hyphen if b == e else ""), run.style)
     if hyphen and (last is None or last.end < e):
-        raise Unsupported("a hyphen outside a run")
+        raise UnsupportedError("a hyphen outside a run")
     return width
 
 

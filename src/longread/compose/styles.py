@@ -11,8 +11,7 @@ paragraph to WeasyPrint, and the layout is verified afterwards in any case.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, replace
 
 from ..model import FontFace
 from .measure import Measure, TextStyle
@@ -22,7 +21,7 @@ INLINE = ("inline", "flow")
 WRAPPING = ("normal", "nowrap")
 
 
-class Unsupported(Exception):
+class UnsupportedError(Exception):
     """The composer cannot model this paragraph exactly; WeasyPrint sets it."""
 
 
@@ -62,9 +61,9 @@ class Styles:
         family = style["font_family"][0].lower()
         font = self._faces.get((family, style["font_weight"], style["font_style"]))
         if font is None or style["font_stretch"] != "normal" or style["font_variation_settings"] != "normal":
-            raise Unsupported(f"no theme face for {family} {style['font_weight']} {style['font_style']}")
+            raise UnsupportedError(f"no theme face for {family} {style['font_weight']} {style['font_style']}")
         if style["text_transform"] not in ("none", "uppercase", "lowercase"):
-            raise Unsupported("text-transform")
+            raise UnsupportedError("text-transform")
         features = font_features(
             style["font_kerning"],
             style["font_variant_ligatures"],
@@ -103,9 +102,9 @@ class Styles:
 
     def _content_width(self, style, outer: float) -> float:
         if style["display"] not in BLOCK or style["float"] != "none" or style["position"] not in ("static", "relative"):
-            raise Unsupported("not a block in the normal flow")
+            raise UnsupportedError("not a block in the normal flow")
         if style["column_width"] != "auto" or style["column_count"] != "auto":
-            raise Unsupported("columns")
+            raise UnsupportedError("columns")
         sides = 0.0
         for side in ("left", "right"):
             sides += style[f"border_{side}_width"] + length(style[f"padding_{side}"], outer)
@@ -116,9 +115,9 @@ class Styles:
         else:
             width = length(style["width"], outer)
             if style["box_sizing"] != "content-box":
-                raise Unsupported("box-sizing")
+                raise UnsupportedError("box-sizing")
         if style["max_width"] != "none" and length(style["max_width"], outer) < width:
-            raise Unsupported("max-width")
+            raise UnsupportedError("max-width")
         return width
 
     def page_name(self, chain) -> str:
@@ -149,7 +148,7 @@ class Styles:
                 widths.add(round(width, 6))
             self._pages[name] = widths.pop() if len(widths) == 1 else None
         if self._pages[name] is None:
-            raise Unsupported("the measure differs between left and right pages")
+            raise UnsupportedError("the measure differs between left and right pages")
         return self._pages[name]
 
     # --- the paragraph's own settings -----------------------------------------------
@@ -157,28 +156,22 @@ class Styles:
     def indent(self, element, measure: float) -> float:
         return length(self(element)["text_indent"], measure)
 
-    def drop_cap(self, element, measure: float, letter: str, measurer: Measure) -> DropCap | None:
-        """The narrowing a floated ::first-letter makes (None when the first letter is
-        not floated)."""
+    def drop_cap(self, element, measure: float, letter: str, holder, measurer: Measure) -> DropCap | None:
+        """The narrowing a floated ::first-letter makes (None when the paragraph has
+        none).  ``holder`` is the innermost element the letter's text sits in."""
         style = self(element, "first-letter")
         if style is None or not letter:
             return None
         if style["float"] != "left":
-            raise Unsupported("a first letter that is not floated left")
-        sides = sum(
-            length(style[f"margin_{side}"], measure) + length(style[f"padding_{side}"], measure)
-            for side in ("left", "right")
-        )
-        borders = style["border_left_width"] + style["border_right_width"]
-        # WeasyPrint 70 sizes the floated letter from its anonymous line box, which
-        # carries the letter's margins and padding, then adds them again around
-        # the float: they count twice in the width the text must clear.
-        width = measurer.width(letter, self.text_style(style)) + 2 * sides + borders
-        height = line_height(style) + sum(
-            length(style[f"{k}_{side}"], measure) + (style[f"border_{side}_width"] if k == "padding" else 0)
-            for side in ("top", "bottom")
-            for k in ("margin", "padding")
-        )
+            raise UnsupportedError("a first letter that is not floated left")
+        width = measurer.width(letter, self.letter_style(element, holder, style))
+        for side in ("left", "right"):
+            width += length(style[f"margin_{side}"], measure) + length(style[f"padding_{side}"], measure)
+            width += style[f"border_{side}_width"]
+        height = line_height(style)
+        for side in ("top", "bottom"):
+            height += length(style[f"margin_{side}"], measure) + length(style[f"padding_{side}"], measure)
+            height += style[f"border_{side}_width"]
         body = line_height(self(element))
         # A line box is narrowed while its top lies above the float's bottom.
         lines = 0
@@ -186,12 +179,40 @@ class Styles:
             lines += 1
         return DropCap(width, lines)
 
+    def letter_style(self, element, holder, first_letter) -> TextStyle:
+        """The first letter's type as WeasyPrint sets it: the style of the inline box
+        it is taken from, with the ::first-letter declarations on top.  A letter
+        spacing it does not declare comes from that box's declaration, and one in
+        em is taken at the letter's size (WeasyPrint re-resolves it there)."""
+        own = self.text_style(self(holder))
+        cascaded = first_letter.cascaded
+        if "letter_spacing" in cascaded:
+            letter = first_letter["letter_spacing"]
+            spacing = 0.0 if letter == "normal" else letter
+        else:
+            spacing = 0.0
+            el = holder
+            while el is not None:
+                declared = self(el).cascaded.get("letter_spacing")
+                if declared is not None:
+                    value = declared[0]
+                    if value != "normal" and getattr(value, "unit", "") == "em":
+                        spacing = value.value * first_letter["font_size"]
+                    elif value != "normal":
+                        spacing = self(el)["letter_spacing"]
+                    break
+                el = None if el is element else self.parent(el)
+        font = own.font
+        if {"font_weight", "font_style", "font_family"} & set(cascaded):
+            font = self.text_style(first_letter).font
+        return replace(own, font=font, size=first_letter["font_size"], letter_spacing=spacing)
+
 
 def length(value, reference: float, auto: float | None = None) -> float:
     """A computed length in px (percentages of ``reference``)."""
     if value == "auto":
         if auto is None:
-            raise Unsupported("auto length")
+            raise UnsupportedError("auto length")
         return auto
     if isinstance(value, (int, float)):
         return float(value)
@@ -199,13 +220,13 @@ def length(value, reference: float, auto: float | None = None) -> float:
         return value.value
     if value.unit == "%":
         return value.value * reference / 100
-    raise Unsupported(f"length in {value.unit}")
+    raise UnsupportedError(f"length in {value.unit}")
 
 
 def line_height(style) -> float:
     value = style["line_height"]
     if value == "normal":
-        raise Unsupported("line-height: normal")
+        raise UnsupportedError("line-height: normal")
     if isinstance(value, (int, float)):
         return value * style["font_size"]
     return length(value, style["font_size"])
