@@ -122,6 +122,12 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         help="where the builds run: this machine's cores, or a Dask cluster",
     )
     p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also report how the print edition was set (paragraphs composed, any set by WeasyPrint instead)",
+    )
+    p.add_argument(
         "--scheduler",
         metavar="ADDRESS",
         help="the Dask scheduler's address (with --executor dask), e.g. tcp://host:8786",
@@ -213,7 +219,7 @@ def run(args: argparse.Namespace) -> int:
     except ExecutorError as e:
         for path in todo:
             outcomes.setdefault(path, Outcome(path, error=f"{path}: not built: {e}"))
-    return report([outcomes[p] for p in manuscripts])
+    return report([outcomes[p] for p in manuscripts], verbose=args.verbose)
 
 
 def distinct(paths: list[Path]) -> list[Path]:
@@ -318,10 +324,12 @@ def one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def report(outcomes: list) -> int:
+def report(outcomes: list, verbose: bool = False) -> int:
     for outcome in outcomes:
         for w in dict.fromkeys(outcome.warnings):
             print(f"warning: {one_line(w)}", file=sys.stderr)
+        for note in outcome.notes if verbose else ():
+            print(f"note: {one_line(note)}", file=sys.stderr)
         if outcome.error:
             print(f"error: {one_line(outcome.error)}", file=sys.stderr)
         for out in outcome.outputs:

@@ -188,6 +188,7 @@ class Outcome:
     outputs: list[Output] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     inputs: list[Path] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # reported with --verbose
     error: str = ""
     seconds: float = 0.0
     up_to_date: bool = False

@@ -41,8 +41,9 @@ class Line:
         return par.text[max(self.start, par.lead) : self.end] + (par.hyphen if self.hyphen else "")
 
 
-def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> None:
-    """Replace the content of ``par.element`` by one group per line."""
+def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> tuple[str | None, list]:
+    """The new content of ``par.element``, one group per line: its text and its
+    children (the element itself is not touched)."""
     element = par.element
     holder = element.makeelement(element.tag, {})
     cloned: set[int] = set()
@@ -65,8 +66,7 @@ def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> None:
                 holder.append(element.makeelement("br", {}))
             else:
                 group.tail = between or None
-    element.text = holder.text
-    element[:] = list(holder)
+    return holder.text, list(holder)
 
 
 def _drop_cap_end(par: Paragraph, line: Line) -> int:

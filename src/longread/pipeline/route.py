@@ -35,6 +35,8 @@ class Result:
     warnings: list[str] = field(default_factory=list)
     #: The files the outputs were made from, besides the manuscript (its images).
     inputs: list[Path] = field(default_factory=list)
+    #: What a --verbose build reports besides warnings.
+    notes: list[str] = field(default_factory=list)
 
 
 def build_time(options: BuildOptions) -> dt.datetime:
@@ -125,6 +127,7 @@ def write_editions(
                 attachments=tuple((p, rel, "source of this article") for p, rel in source_files(rendition.article)),
             )
         result.warnings += layout.warnings
+        result.notes += layout.notes
         # The e-book carries the page numbers of the print edition made beside it.
         rendition = pagelist.mark_pages(rendition, layout.page_starts)
     for job in ahead:
@@ -171,6 +174,7 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
         layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         result.warnings += layout.warnings
+        result.notes += layout.notes
         # Each article's e-book pages carry the collection's printed page numbers.
         parts = pagelist.mark_parts(parts, layout.page_starts)
     if "epub" in options.formats:
@@ -219,6 +223,7 @@ def build(manuscripts: list[Path], options: BuildOptions) -> Result:
         one = build_one(path, theme, options)
         result.outputs += one.outputs
         result.warnings += one.warnings
+        result.notes += one.notes
     return result
 
 
@@ -232,6 +237,7 @@ def run_one(kind: str, path: Path, theme_dir: str, options: BuildOptions) -> Out
         step = archive_one if kind == "archive" else build_one
         result = step(path, themes.load(theme_dir), options)
         outcome.outputs, outcome.warnings, outcome.inputs = result.outputs, result.warnings, result.inputs
+        outcome.notes = result.notes
     except ManuscriptError as e:
         outcome.error = str(e)
     except OSError as e:  # a file that cannot be read or written, a full disk

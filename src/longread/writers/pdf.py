@@ -92,12 +92,16 @@ def lay_out(
         layers.append(theme.press_css)
     sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
     html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    # Every paragraph's lines chosen together; after layout, the lines are checked
+    # and any paragraph that came out otherwise is laid out again by WeasyPrint.
     composition = compose(html, sheets, font_config, theme.faces, font_files)
+
+    def render():
+        return html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
 
     with _collect_warnings() as messages:
         try:
-            doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
-            doc = composition.verified(doc, lambda: html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI))
+            doc = composition.verified(render(), render)
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
