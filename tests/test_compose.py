@@ -118,7 +118,7 @@ def paragraph(text: str, width: float, justified: bool = True, runs: list[Run] |
     measure = Measure({f.path: f.path.read_bytes() for f in THEME.faces})
     runs = runs or [Run(0, len(text), BODY, (), hyphens="auto", limits=(6, 3, 3))]
     par = Paragraph(None, text, runs, (width,), justified, "\u2010", measure.width(" ", BODY))
-    par.run_at = [next(i for i, r in enumerate(runs) if r.start <= p < r.end) for p in range(len(text))]
+    par.index()
     return par, measure
 
 
@@ -169,11 +169,11 @@ def test_no_line_starts_with_a_dash():
 
 
 def test_hyphenation_points_follow_the_dictionary_and_the_house_rules():
-    assert hyphenate.points("innumerable", "en-US", (6, 3, 3)) == [4, 7]  # innu-mer-able
+    assert hyphenate.points("innumerable", "en-US", (6, 3, 3)) == (4, 7)  # innu-mer-able
     assert hyphenate.points("investigation,", "en-US", (6, 3, 3))
-    assert hyphenate.points("Hollywood", "en-US", (6, 3, 3)) == []  # a proper name
-    assert hyphenate.points("woman’s", "en-US", (6, 3, 3)) == []  # a possessive
-    assert hyphenate.points("cheap", "en-US", (6, 3, 3)) == []  # under the limit
+    assert hyphenate.points("Hollywood", "en-US", (6, 3, 3)) == ()  # a proper name
+    assert hyphenate.points("woman’s", "en-US", (6, 3, 3)) == ()  # a possessive
+    assert hyphenate.points("cheap", "en-US", (6, 3, 3)) == ()  # under the limit
     assert hyphenate.points("labour", "en-GB", (5, 2, 2))
 
 

@@ -14,6 +14,7 @@ breaking, and is counted.  The e-book is never pre-broken.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,9 +103,7 @@ class Composition:
         )
 
 
-def compose(
-    html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]
-) -> Composition:
+def compose(html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]) -> Composition:
     """Compose the paragraphs of ``html`` (a ``weasyprint.HTML``, the print copy),
     rewriting its tree in place."""
     composition = Composition(html)
@@ -115,6 +114,20 @@ def compose(
         return composition
     measure = Measure(font_files)
     rules = breaks.Rules()
+    # The breaker makes many small short-lived objects; with the whole document
+    # tree alive, Python's cycle collector would walk it over and over.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _compose_all(html, styles, measure, rules, composition)
+    finally:
+        if collecting:
+            gc.enable()
+    composition.refresh()
+    return composition
+
+
+def _compose_all(html, styles: Styles, measure: Measure, rules: breaks.Rules, composition: Composition) -> None:
     for element in list(html.etree_element.iter()):
         role = _role(element, styles)
         if role is None or role == "body" and styles(element)["text_align_all"] != "justify":
@@ -141,8 +154,6 @@ def compose(
             composition.display += 1
         else:
             composition.paragraphs += 1
-    composition.refresh()
-    return composition
 
 
 def _role(element, styles: Styles) -> str | None:

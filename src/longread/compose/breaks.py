@@ -13,7 +13,7 @@ the measure; its badness grows with the cube of how far its spaces must stretch.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 INFINITELY_BAD = 10_000
 # Width a line may lack before the breaker counts it full: guards the composition
@@ -69,18 +69,6 @@ class Rules:
     short_last_demerits: float = 3_000
 
 
-@dataclass
-class _Node:
-    index: int  # the break
-    line: int  # lines set before it
-    fitness: int
-    ladder: int  # hyphenated lines in a row ending here
-    demerits: float
-    previous: _Node | None = field(default=None, repr=False)
-    width: float = 0.0  # natural width of the line ending here
-    measure: float = 0.0  # the width that line had
-
-
 def total_fit(problem: Problem, rules: Rules = Rules()) -> list[int] | None:
     """The indices of the breaks ending each line, or None when no pass finds a set
     of lines that fit (a word wider than the measure)."""
@@ -92,65 +80,82 @@ def total_fit(problem: Problem, rules: Rules = Rules()) -> list[int] | None:
 
 
 def _pass(problem: Problem, rules: Rules, tolerance: float, hyphenate: bool) -> list[int] | None:
+    # The inner loop runs for every pair of (break, active node): its data are
+    # plain lists and locals, the breaks' fields read once.
     breaks = problem.breaks
-    settled = len(problem.widths)  # lines after these all have the same width
-    active: dict[tuple, _Node] = {(0, 0, 1, 0): _Node(0, 0, 1, 0, 0.0)}
+    ends = [x.end_width for x in breaks]
+    starts = [x.start_width for x in breaks]
+    gaps = [x.gap for x in breaks]
+    flagged = [x.flagged for x in breaks]
+    penalties = [x.penalty**2 for x in breaks]
+    spaces_at_end = [problem.spaces[x.end] for x in breaks]
+    spaces_at_start = [problem.spaces[x.start] for x in breaks]
+    widths, settled, beside = problem.widths, len(problem.widths) - 1, problem.beside
+    stretch = problem.stretch
+    line_penalty, ladder_limit = rules.line_penalty, rules.longest_ladder
     last = len(breaks) - 1
+    # An active node: (break, line, fitness, ladder) -> (demerits, node it came from, width, measure)
+    active: dict[tuple, tuple] = {(0, 0, 1, 0): (0.0, None, 0.0, 0.0)}
     for b in range(1, len(breaks)):
-        here = breaks[b]
-        if here.hyphenation and not hyphenate:
+        if breaks[b].hyphenation and not hyphenate:
             continue
-        found: dict[tuple, _Node] = {}
-        for key, node in list(active.items()):
-            start = breaks[node.index]
-            measure = problem.width(node.line)
-            width = here.end_width - start.start_width
-            if 0 < node.line < problem.beside and b != last:
-                width += here.gap
+        end, here_flagged, at_end = ends[b], flagged[b], b == last
+        found: dict[tuple, tuple] = {}
+        for key in list(active):
+            a, line, fitness, ladder = key
+            demerits_so_far, previous, previous_width, previous_measure = active[key]
+            measure = widths[line if line < settled else settled]
+            width = end - starts[a]
+            if 0 < line < beside and not at_end:
+                width += gaps[b]
             if width > measure - SLACK:
-                if not here.flagged and width - measure > 0:
+                if not here_flagged and width > measure:
                     del active[key]  # every later break is wider still
                 continue
-            if node.previous is not None and node.width + start.gap + width <= node.measure:
+            if previous is not None and previous_width + gaps[a] + width <= previous_measure:
                 continue  # the PDF would set this line on the one before: not reproducible
-            if b == last:
-                badness, fitness = 0.0, 1
+            if at_end:
+                badness, new_fitness = 0.0, 1
             else:
-                spaces = problem.spaces[here.end] - problem.spaces[start.start]
-                ratio = (measure - width) / (spaces * problem.stretch) if spaces else float("inf")
-                badness = min(100 * ratio**3, INFINITELY_BAD) if spaces else INFINITELY_BAD
-                fitness = 1 if ratio < 0.5 else 2 if ratio < 1 else 3
+                spaces = spaces_at_end[b] - spaces_at_start[a]
+                if not spaces:
+                    badness, new_fitness = INFINITELY_BAD, 3
+                else:
+                    ratio = (measure - width) / (spaces * stretch)
+                    badness = min(100 * ratio**3, INFINITELY_BAD)
+                    new_fitness = 1 if ratio < 0.5 else 2 if ratio < 1 else 3
             if badness > tolerance:
                 continue
-            ladder = node.ladder + 1 if here.flagged else 0
-            if ladder > rules.longest_ladder:
+            new_ladder = ladder + 1 if here_flagged else 0
+            if new_ladder > ladder_limit:
                 continue
-            demerits = (rules.line_penalty + badness) ** 2 + here.penalty**2
-            if here.flagged and start.flagged:
+            demerits = (line_penalty + badness) ** 2 + penalties[b]
+            if here_flagged and flagged[a]:
                 demerits += rules.double_hyphen_demerits
-            if b == last:
-                if start.flagged:
+            if at_end:
+                if flagged[a]:
                     demerits += rules.final_hyphen_demerits
                 if width < rules.short_last_line * measure:
                     demerits += rules.short_last_demerits
-            if abs(fitness - node.fitness) > 1:
+            if abs(new_fitness - fitness) > 1:
                 demerits += rules.adjacent_demerits
-            total = node.demerits + demerits
-            line = min(node.line + 1, settled)
-            new_key = (b, line, fitness, ladder)
-            if new_key not in found or total < found[new_key].demerits:
-                found[new_key] = _Node(b, line, fitness, ladder, total, node, width, measure)
-        active.update(found)
+            total = demerits_so_far + demerits
+            new_key = (b, min(line + 1, settled + 1), new_fitness, new_ladder)
+            if new_key not in found or total < found[new_key][0]:
+                found[new_key] = (total, key, width, measure, active[key])
+        for new_key, (total, key, width, measure, node) in found.items():
+            active[new_key] = (total, (key, node), width, measure)
         if not active:
             return None
-    ends = [n for n in active.values() if n.index == last]
-    if not ends:
+    finals = [(value[0], key) for key, value in active.items() if key[0] == last]
+    if not finals:
         return None
-    node = min(ends, key=lambda n: n.demerits)
+    _, key = min(finals)
+    node = active[key]
     chosen = []
-    while node.previous is not None:
-        chosen.append(node.index)
-        node = node.previous
+    while node[1] is not None:
+        chosen.append(key[0])
+        key, node = node[1]
     return chosen[::-1]
 
 

@@ -17,7 +17,8 @@ forced line break between its groups.
 Inside a group WeasyPrint still checks for break opportunities between inline
 boxes (after a space before an element, after a dash before one) and may cut
 there when a group overflows; a word joiner (U+2060, invisible, not in the
-extracted text) after such a boundary removes the opportunity.
+extracted text) after every such boundary that is not inside a word removes the
+opportunity.
 """
 
 from __future__ import annotations
@@ -84,8 +85,6 @@ def _drop_cap_end(par: Paragraph, line: Line) -> int:
 def _fill(group, par: Paragraph, start: int, end: int, hyphen: bool, cloned: set[int]) -> None:
     """Put text[start:end] into ``group`` with its inline markup (copies of the
     paragraph's elements), and the hyphen when the line ends with one."""
-    from weasyprint.text.line_break import can_break_text
-
     stack = [(group, ())]
     last_char = ""
     boundary = False  # an inline box starts or ends before the next text
@@ -117,9 +116,8 @@ def _fill(group, par: Paragraph, start: int, end: int, hyphen: bool, cloned: set
             stack[-1][0].append(copy)
             stack.append((copy, stack[-1][1] + (el,)))
             boundary = True
-        if segment and last_char:
-            if boundary and can_break_text(last_char + segment[0], run.style.lang if run.style else None):
-                segment = WORD_JOINER + segment
+        if segment and last_char and boundary and not (last_char.isalnum() and segment[0].isalnum()):
+            segment = WORD_JOINER + segment
         if hyphen and run.end >= end and segment:
             segment += par.hyphen
         _append(stack[-1][0], segment)

@@ -26,15 +26,16 @@ def dictionary(lang: str, left: int, right: int) -> pyphen.Pyphen | None:
     return pyphen.Pyphen(lang=found, left=left, right=right) if found else None
 
 
-def points(word: str, lang: str, limits: tuple[int, int, int]) -> list[int]:
+@lru_cache(maxsize=65536)
+def points(word: str, lang: str, limits: tuple[int, int, int]) -> tuple[int, ...]:
     """The offsets in ``word`` after which a hyphen may be set."""
     total, left, right = limits
     start = len(word) - len(word.lstrip(LEADING))
     end = len(word.rstrip(TRAILING))
     core = word[start:end]
     if len(core) < max(total, left + right) or not core.isalpha() or not core.islower():
-        return []
+        return ()
     found = dictionary(lang, max(left, 1), max(right, 1))
     if found is None:
-        return []
-    return [start + p for p in found.positions(core)]
+        return ()
+    return tuple(start + p for p in found.positions(core))

@@ -33,6 +33,15 @@ class TextStyle:
     lang: str = ""
     transform: str = "none"  # CSS text-transform: none, uppercase, lowercase
 
+    def __hash__(self) -> int:
+        # Every width looked up hashes its style: hash the fields once.
+        try:
+            return self._hash
+        except AttributeError:
+            value = hash((self.font, self.size, self.features, self.letter_spacing, self.word_spacing, self.lang))
+            object.__setattr__(self, "_hash", value)
+            return value
+
     def transformed(self, text: str) -> str:
         if self.transform == "uppercase":
             return text.upper()
@@ -48,7 +57,7 @@ class Measure:
         self._data = font_files
         self._fonts: dict[Path, hb.Font] = {}
         self._cmaps: dict[Path, frozenset[int]] = {}
-        self._widths: dict[tuple[TextStyle, str], float] = {}
+        self._widths: dict[TextStyle, dict[str, float]] = {}
 
     def _font(self, path: Path) -> hb.Font:
         font = self._fonts.get(path)
@@ -69,10 +78,12 @@ class Measure:
         """The advance width of ``text`` set in ``style``, in px."""
         if not text:
             return 0.0
-        key = (style, text)
-        found = self._widths.get(key)
+        known = self._widths.get(style)
+        if known is None:
+            known = self._widths[style] = {}
+        found = known.get(text)
         if found is None:
-            found = self._widths[key] = self._shape(style.transformed(text), style)
+            found = known[text] = self._shape(style.transformed(text), style)
         return found
 
     def _shape(self, text: str, style: TextStyle) -> float:

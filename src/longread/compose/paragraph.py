@@ -20,6 +20,7 @@ from .styles import INLINE, WRAPPING, DropCap, Styles, UnsupportedError, length
 SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 DASHES = "—–"
 HYPHENS = "-\u2010"
+JOINTS = DASHES + HYPHENS
 # Opening punctuation that should not be left alone at the end of a line.
 OPENING = "“‘«‹„‚([{"
 # Elements whose box is not text: the composer does not set paragraphs holding them.
@@ -52,7 +53,22 @@ class Paragraph:
     space: float  # the width of a word space in the paragraph's own style
     lead: int = 0  # characters of the floated first letter
     beside: int = 0  # lines set beside it
-    run_at: list[int] = field(default_factory=list)
+    run_at: list[int] = field(default_factory=list)  # the run of each character
+    # The margins, borders and padding of inline elements before each position
+    # (an element's start counts at its first character, its end after its last).
+    extra: list[float] = field(default_factory=list)
+
+    def index(self) -> None:
+        self.run_at = [0] * len(self.text)
+        opened = [0.0] * (len(self.text) + 1)
+        for i, run in enumerate(self.runs):
+            for p in range(run.start, run.end):
+                self.run_at[p] = i
+            if run.end == run.start and run.extra:
+                opened[max(run.start - 1, 0) if run.closing else run.start] += run.extra
+        self.extra = [0.0]
+        for value in opened[: len(self.text)]:
+            self.extra.append(self.extra[-1] + value)
 
     def style_at(self, position: int) -> TextStyle:
         return self.runs[self.run_at[position]].style
@@ -93,10 +109,7 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
         lead[0],
         lead[1].lines if lead[1] else 0,
     )
-    paragraph.run_at = [0] * len(flat)
-    for i, run in enumerate(runs):
-        for p in range(run.start, run.end):
-            paragraph.run_at[p] = i
+    paragraph.index()
     return paragraph
 
 
@@ -223,8 +236,7 @@ def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = Fals
     for j, (s, e) in enumerate(words[:-1]):
         here, width = starts[j], starts[j + 1] - starts[j]
         word_width = _width(par, measure, s, e)
-        if not display:
-            found += _inside(par, measure, rules, s, e, here, word_width)
+        found += _inside(par, measure, rules, s, e, here, word_width, display)
         nxt = words[j + 1][0]
         if j == len(words) - 2 or text[nxt] in DASHES:
             continue  # the last line holds two words at least; no line starts with a dash
@@ -250,33 +262,30 @@ def _words(par: Paragraph) -> list[tuple[int, int]]:
 
 
 def _width(par: Paragraph, measure: Measure, s: int, e: int, hyphen: str = "") -> float:
-    width = 0.0
-    last = None
-    for run in par.runs:
-        if run.start == run.end:
-            inside = s < run.start <= e if run.closing else s <= run.start < e
-            width += run.extra if inside else 0.0
-            continue
-        a, b = max(s, run.start), min(e, run.end)
-        if a < b:
-            last = run
-            if run.style is not None:
-                width += measure.width(par.text[a:b] + (hyphen if b == e else ""), run.style)
-    if hyphen and (last is None or last.end < e):
-        raise UnsupportedError("a hyphen outside a run")
+    """The width of text[s:e] as WeasyPrint sets it: one shaping per run (a text
+    box each), with the margins, borders and padding of elements inside."""
+    width = par.extra[e] - par.extra[s]
+    first, last = par.run_at[s], par.run_at[e - 1]
+    for index in range(first, last + 1):
+        run = par.runs[index]
+        if run.style is not None and run.end > run.start:
+            a, b = max(s, run.start), min(e, run.end)
+            width += measure.width(par.text[a:b] + (hyphen if b == e else ""), run.style)
     return width
 
 
-def _inside(par, measure, rules, s, e, here, word_width) -> list[Break]:
-    """Breaks inside the word text[s:e]: after a hyphen or dash it already has,
-    and (second pass) at hyphenation points."""
+def _inside(par, measure, rules, s, e, here, word_width, display=False) -> list[Break]:
+    """Breaks inside the word text[s:e]: after a dash, after a hyphen it already
+    has and (second pass) at hyphenation points; display type takes the dashes
+    only."""
     text, found = par.text, []
-    for p in range(s + 1, e):
+    joints = [p for p in range(s + 1, e) if text[p - 1] in JOINTS]  # most words have none
+    for p in joints:
         before, after = text[p - 1], text[p]
         run_before, run_after = par.runs[par.run_at[p - 1]], par.runs[par.run_at[p]]
         if not (run_before.wrap and run_after.wrap):
             continue
-        if before in HYPHENS and p - 2 >= s and text[p - 2].isalpha() and after.isalpha():
+        if before in HYPHENS and p - 2 >= s and text[p - 2].isalpha() and after.isalpha() and not display:
             cost, flagged = rules.hyphen_penalty, True
         elif before in DASHES and p - 1 > s and (after.isalnum() or after in OPENING):
             cost, flagged = rules.dash_penalty, False
@@ -286,7 +295,7 @@ def _inside(par, measure, rules, s, e, here, word_width) -> list[Break]:
         start = here + word_width - _width(par, measure, p, e)
         found.append(Break(p, p, end, start, cost, flagged))
     run = par.runs[par.run_at[s]]
-    if not par.justified or run.hyphens != "auto" or run.end < e or run.style is None:
+    if display or not par.justified or run.hyphens != "auto" or run.end < e or run.style is None:
         return found
     for k in hyphenate.points(text[s:e], run.style.lang, run.limits):
         p = s + k

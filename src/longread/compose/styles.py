@@ -45,6 +45,7 @@ class Styles:
         )
         self._faces = {(f.family.lower(), f.weight, f.style): f.path for f in faces}
         self._pages: dict[str, float | None] = {}
+        self._text_styles: dict[int, tuple] = {}
         self._parents = {child: parent for parent in html.etree_element.iter() for child in parent}
 
     def __call__(self, element, pseudo: str | None = None):
@@ -56,6 +57,14 @@ class Styles:
     # --- type ------------------------------------------------------------------
 
     def text_style(self, style) -> TextStyle:
+        # One TextStyle per computed style (WeasyPrint shares those between
+        # elements styled alike), so that width lookups find it by identity.
+        found = self._text_styles.get(id(style))
+        if found is None or found[0] is not style:
+            found = self._text_styles[id(style)] = (style, self._text_style(style))
+        return found[1]
+
+    def _text_style(self, style) -> TextStyle:
         from weasyprint.text.fonts import font_features
 
         family = style["font_family"][0].lower()
