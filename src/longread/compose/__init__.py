@@ -15,6 +15,7 @@ breaking, and is counted.  The e-book is never pre-broken.
 from __future__ import annotations
 
 import gc
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,6 +45,7 @@ class Composition:
     left: dict[str, int] = field(default_factory=dict)  # not composed, by reason
     fallbacks: int = 0
     drop_caps: set = field(default_factory=set)
+    seconds: float = 0.0  # composing and verifying (not the layouts themselves)
 
     def leave(self, reason: str) -> None:
         self.left[reason] = self.left.get(reason, 0) + 1
@@ -76,10 +78,12 @@ class Composition:
         the paragraphs that did not are given back to WeasyPrint and ``render()``
         lays the document out again."""
         for _ in range(ROUNDS):
+            start = time.perf_counter()
             try:
                 wrong = verify.differing(document, self.expected)
             except Exception:  # a WeasyPrint whose boxes read differently: trust none
                 wrong = list(self.expected)
+            self.seconds += time.perf_counter() - start
             if not wrong:
                 return document
             for element in wrong:
@@ -97,15 +101,16 @@ class Composition:
         left = sum(self.left.values())
         why = ", ".join(f"{n} {reason}" for reason, n in sorted(self.left.items()))
         return (
-            f"composed {self.paragraphs} paragraphs and {self.display} display lines; "
+            f"composed {self.paragraphs} paragraphs, balanced {self.display} titles and captions; "
             f"{self.fallbacks} set by WeasyPrint after verification; "
-            f"{left} left to WeasyPrint" + (f" ({why})" if why else "")
+            f"{left} left to WeasyPrint" + (f" ({why})" if why else "") + f"; composition {self.seconds:.2f} s"
         )
 
 
 def compose(html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]) -> Composition:
     """Compose the paragraphs of ``html`` (a ``weasyprint.HTML``, the print copy),
     rewriting its tree in place."""
+    start = time.perf_counter()
     composition = Composition(html)
     try:
         styles = Styles(html, stylesheets, font_config, faces)
@@ -124,6 +129,7 @@ def compose(html, stylesheets, font_config, faces: tuple[FontFace, ...], font_fi
         if collecting:
             gc.enable()
     composition.refresh()
+    composition.seconds += time.perf_counter() - start
     return composition
 
 
@@ -143,7 +149,7 @@ def _compose_all(html, styles: Styles, measure: Measure, rules: breaks.Rules, co
             composition.leave(f"composer error ({type(e).__name__})")
             continue
         if content is None:
-            composition.leave("no fit")
+            composition.leave("a word wider than the measure")
             continue
         justified = role == "body"
         composition.keep(element, [(line.text(par), line.width if justified else None) for line in lines])

@@ -79,9 +79,11 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
     own = styles(element)
     if own["direction"] != "ltr" or own["white_space"] not in WRAPPING:
         raise UnsupportedError("direction or white-space")
-    for pseudo in ("before", "after", "first-line"):
+    for pseudo in ("before", "after"):
         if _generates(styles(element, pseudo)):
-            raise UnsupportedError(f"::{pseudo}")
+            raise UnsupportedError("generated text")
+    if styles(element, "first-line") is not None:
+        raise UnsupportedError("a ::first-line style")
     runs: list[Run] = []
     text: list[str] = []
     _walk(element, (), styles, runs, text, own["white_space"] in WRAPPING[:1], measure)
