@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -33,7 +34,7 @@ def fifty_times(folder: Path) -> Path:
     parts = [f"## Part {i}\n\n{body.strip()}\n" for i in range(1, 51)]
     target = folder / "review-50x.md"
     target.write_text(front + "\n" + "\n".join(parts), encoding="utf-8")
-    (folder / "images").symlink_to(MANUSCRIPT.parent / "images")
+    shutil.copytree(MANUSCRIPT.parent / "images", folder / "images")  # longread refuses links out
     return target
 
 
@@ -45,8 +46,9 @@ def cold_build(manuscript: Path, formats: str) -> tuple[float, float]:
             [sys.executable, "-m", "longread", "build", str(manuscript), "--format", formats, "-o", out, "--verbose"],
             capture_output=True,
             text=True,
-            check=True,
         )
+        if done.returncode:
+            raise SystemExit(f"{manuscript}: {done.stderr.strip()}")
         wall = time.perf_counter() - start
     found = re.search(r"composition ([\d.]+) s", done.stderr)
     return wall, float(found.group(1))

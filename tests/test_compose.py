@@ -344,3 +344,20 @@ def test_verbose_build_reports_the_composition(tmp_path):
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stderr.splitlines() if line.startswith("note:")]
     assert len(notes) == 1 and "0 set by WeasyPrint after verification" in notes[0]
+
+
+def test_the_opening_paragraph_hyphenates_beside_its_drop_cap(make_manuscript, tmp_path):
+    """WeasyPrint's own breaking sets short lines beside a floated first letter
+    once it may hyphenate (its issues #1859, #2751); composed lines come out whole."""
+    words = (
+        "Administrators characteristically misunderstand institutional responsibilities, "
+        "notwithstanding extraordinarily comprehensive documentation, overwhelmingly "
+        "uncontroversial recommendations, and painstakingly accumulated organizational knowledge."
+    )
+    source = make_manuscript(body=f"{words}\n\nA second paragraph, so that the first is not alone.\n")
+    result = build_one(source, THEME, BuildOptions(formats=("pdf",), output_dir=tmp_path / "out"))
+    assert counts(result.notes)["fallbacks"] == 0
+    lines = [" ".join(w[4] for w in ws) for ws in page_lines(result.outputs[0].path)[0][2]]
+    first = next(i for i, line in enumerate(lines) if line.startswith("dministrators"))
+    assert any(line.endswith("\u2010") for line in lines[first : first + 3])  # hyphens beside the cap
+    assert not figures(result.outputs[0].path).overflow

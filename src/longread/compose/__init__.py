@@ -62,7 +62,7 @@ class Composition:
             # WeasyPrint's own breaking sets lines beside a floated first letter
             # short when it may hyphenate (its issues #1859 and #2751): such a
             # paragraph goes back unhyphenated.
-            element.set("style", "hyphens: manual")
+            element.set("style", "; ".join(filter(None, (element.get("style"), "hyphens: manual"))))
 
     def refresh(self) -> None:
         """WeasyPrint matches selectors on a wrapper of the tree, made when it parsed

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from .paragraph import Paragraph
 
 WORD_JOINER = "\u2060"
+ZERO_WIDTH_SPACE = "\u200b"
 
 
 @dataclass(frozen=True)
@@ -51,10 +52,10 @@ def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> tuple[st
     for i, line in enumerate(lines):
         start = line.start
         if i == 0 and par.lead:
-            # WeasyPrint shifts the text beside a floated first letter once for
-            # every inline box around the letter; a group around it would push
-            # the first line's text a second time to the right.  The element
-            # holding the drop cap therefore stays outside the first group.
+            # WeasyPrint 70 narrows the rest of the inline box that holds a
+            # floated first letter twice over, and more so for every box around
+            # it (its issues #1859, #2751): the first word alone stays outside
+            # the first group, in its own copy of the boxes around the letter.
             start = _drop_cap_end(par, line)
             _fill(holder, par, line.start, start, False, cloned)
         group = element.makeelement("nobr", {})
@@ -66,20 +67,19 @@ def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> tuple[st
                 group.tail = between
                 holder.append(element.makeelement("br", {}))
             else:
-                group.tail = between or None
+                # A line ending in a hyphen or dash is followed by a zero-width space:
+                # WeasyPrint's test of whether a line fits beside a float sees no
+                # break between two groups that touch, and would take both.
+                group.tail = between or ZERO_WIDTH_SPACE
     return holder.text, list(holder)
 
 
 def _drop_cap_end(par: Paragraph, line: Line) -> int:
-    """Where the inline element holding the first letter ends (or, when the letter
-    is the paragraph's own text, the first word), within the first line."""
-    first = next(r for r in par.runs if r.end > r.start)
-    if first.path:
-        end = max(r.end for r in par.runs if r.path[:1] == first.path[:1])
-    else:
-        space = par.text.find(" ", par.lead)
-        end = space if space >= 0 else len(par.text)
-    return min(end, line.end)
+    """Where the first word (the one with the drop cap) ends, within the first line."""
+    for p in range(par.lead, line.end):
+        if par.text[p] == " " and par.runs[par.run_at[p]].wrap:
+            return p
+    return line.end
 
 
 def _fill(group, par: Paragraph, start: int, end: int, hyphen: bool, cloned: set[int]) -> None:

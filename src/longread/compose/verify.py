@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .handoff import WORD_JOINER
+from .handoff import WORD_JOINER, ZERO_WIDTH_SPACE
 
 # A line may run this far (px) past its box before it counts as overflowing:
 # rounding in the layout, far below anything visible.
@@ -20,9 +20,9 @@ ROOM = 0.05
 
 
 def normal(text: str) -> str:
-    """Text compared the way a reader sees it: no invisible joiners, one space
+    """Text compared the way a reader sees it: no invisible joiners or spaces, one space
     between words, case folded (a text-transform changes case, not words)."""
-    return " ".join(text.replace(WORD_JOINER, "").split()).casefold()
+    return " ".join(text.replace(WORD_JOINER, "").replace(ZERO_WIDTH_SPACE, "").split()).casefold()
 
 
 def laid_out(document, elements: set) -> dict[object, list[tuple[str, float, bool]]]:
