@@ -18,8 +18,10 @@ from ..render.article import EPUB_NS, EPUB_TYPE
 from ..typeset import text_slots
 from ..xhtml import inner_xml, parse
 
-# What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners.
-_NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")
+# What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners
+# (and the zero-width space the paragraph composer puts after a line that ends in a
+# hyphen or dash).
+_NOISE = re.compile(r"[\s\u00ad\u200b\u2010\u2060-]+")
 
 
 def mark_pages(rendition: Rendition, page_starts: tuple[str, ...]) -> Rendition:
