@@ -176,8 +176,17 @@ def _role(element, styles: Styles) -> str | None:
 
 
 def _lines(par, measure: Measure, rules: breaks.Rules, display: bool) -> list[handoff.Line] | None:
-    problem = paragraph.problem(par, measure, rules, display)
-    chosen = breaks.balance(problem) if display else breaks.total_fit(problem, rules)
+    if display:
+        problem = paragraph.problem(par, measure, rules, display=True)
+        chosen = breaks.balance(problem)
+    else:
+        # The first pass sets the paragraph without hyphens; only when that fails
+        # are the words hyphenated (and the dictionary loaded).
+        problem = paragraph.problem(par, measure, rules, hyphenate=False)
+        chosen = breaks.total_fit(problem, rules, range(1))
+        if chosen is None:
+            problem = paragraph.problem(par, measure, rules)
+            chosen = breaks.total_fit(problem, rules, range(1, len(rules.tolerances)))
     if chosen is None:
         return None
     lines, start = [], problem.breaks[0]

@@ -69,11 +69,12 @@ class Rules:
     short_last_demerits: float = 3_000
 
 
-def total_fit(problem: Problem, rules: Rules = Rules()) -> list[int] | None:
+def total_fit(problem: Problem, rules: Rules = Rules(), passes: range | None = None) -> list[int] | None:
     """The indices of the breaks ending each line, or None when no pass finds a set
-    of lines that fit (a word wider than the measure)."""
-    for number, tolerance in enumerate(rules.tolerances):
-        found = _pass(problem, rules, tolerance, hyphenate=number > 0)
+    of lines that fit (a word wider than the measure).  ``passes`` chooses which of
+    the rules' passes to try (all by default; the first does not hyphenate)."""
+    for number in passes or range(len(rules.tolerances)):
+        found = _pass(problem, rules, rules.tolerances[number], hyphenate=number > 0)
         if found is not None:
             return found
     return None

@@ -219,7 +219,7 @@ def _widths(width: float, indent: float, cap: DropCap | None) -> tuple[float, ..
 # --- where lines may end ----------------------------------------------------------
 
 
-def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = False) -> Problem:
+def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = False, hyphenate: bool = True) -> Problem:
     """The breaks a line of ``par`` may end at, with their widths and costs.
 
     Justified text may also break after a hyphen or a dash inside a word and, in
@@ -238,7 +238,7 @@ def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = Fals
     for j, (s, e) in enumerate(words[:-1]):
         here, width = starts[j], starts[j + 1] - starts[j]
         word_width = _width(par, measure, s, e)
-        found += _inside(par, measure, rules, s, e, here, word_width, display)
+        found += _inside(par, measure, rules, s, e, here, word_width, display or not hyphenate)
         nxt = words[j + 1][0]
         if j == len(words) - 2 or text[nxt] in DASHES:
             continue  # the last line holds two words at least; no line starts with a dash
@@ -276,10 +276,10 @@ def _width(par: Paragraph, measure: Measure, s: int, e: int, hyphen: str = "") -
     return width
 
 
-def _inside(par, measure, rules, s, e, here, word_width, display=False) -> list[Break]:
+def _inside(par, measure, rules, s, e, here, word_width, plain=False) -> list[Break]:
     """Breaks inside the word text[s:e]: after a dash, after a hyphen it already
-    has and (second pass) at hyphenation points; display type takes the dashes
-    only."""
+    has and at hyphenation points; ``plain`` (display type, or a first try
+    without hyphenation) takes the dashes only."""
     text, found = par.text, []
     joints = [p for p in range(s + 1, e) if text[p - 1] in JOINTS]  # most words have none
     for p in joints:
@@ -287,7 +287,7 @@ def _inside(par, measure, rules, s, e, here, word_width, display=False) -> list[
         run_before, run_after = par.runs[par.run_at[p - 1]], par.runs[par.run_at[p]]
         if not (run_before.wrap and run_after.wrap):
             continue
-        if before in HYPHENS and p - 2 >= s and text[p - 2].isalpha() and after.isalpha() and not display:
+        if before in HYPHENS and p - 2 >= s and text[p - 2].isalpha() and after.isalpha() and not plain:
             cost, flagged = rules.hyphen_penalty, True
         elif before in DASHES and p - 1 > s and (after.isalnum() or after in OPENING):
             cost, flagged = rules.dash_penalty, False
@@ -297,7 +297,7 @@ def _inside(par, measure, rules, s, e, here, word_width, display=False) -> list[
         start = here + word_width - _width(par, measure, p, e)
         found.append(Break(p, p, end, start, cost, flagged))
     run = par.runs[par.run_at[s]]
-    if display or not par.justified or run.hyphens != "auto" or run.end < e or run.style is None:
+    if plain or not par.justified or run.hyphens != "auto" or run.end < e or run.style is None:
         return found
     for k in hyphenate.points(text[s:e], run.style.lang, run.limits):
         p = s + k
