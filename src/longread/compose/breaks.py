@@ -169,11 +169,16 @@ def balance(problem: Problem) -> list[int] | None:
     # best[b] = {lines: (cost, previous)}: sets of lines ending at break b
     best: list[dict[int, tuple[float, int]]] = [{} for _ in breaks]
     best[0][0] = (0.0, -1)
-    for b in range(1, len(breaks)):
-        for a in range(b):
+    widest = max(problem.widths)
+    for a in range(last):
+        if not best[a]:
+            continue
+        for b in range(a + 1, last + 1):
+            width = breaks[b].end_width - breaks[a].start_width
+            if width > widest:
+                break  # every later break is wider still
             for lines, (cost, _) in best[a].items():
                 measure = problem.width(lines)
-                width = breaks[b].end_width - breaks[a].start_width
                 if width > measure - SLACK:
                     continue
                 total = cost + (measure - width) ** 2
