@@ -84,13 +84,7 @@ def _pass(problem: Problem, rules: Rules, tolerance: float, hyphenate: bool) -> 
     # The inner loop runs for every pair of (break, active node): its data are
     # plain lists and locals, the breaks' fields read once.
     breaks = problem.breaks
-    ends = [x.end_width for x in breaks]
-    starts = [x.start_width for x in breaks]
-    gaps = [x.gap for x in breaks]
-    flagged = [x.flagged for x in breaks]
-    penalties = [x.penalty**2 for x in breaks]
-    spaces_at_end = [problem.spaces[x.end] for x in breaks]
-    spaces_at_start = [problem.spaces[x.start] for x in breaks]
+    ends, starts, gaps, flagged, penalties, spaces_at_end, spaces_at_start = _columns(problem)
     widths, settled, beside = problem.widths, len(problem.widths) - 1, problem.beside
     stretch = problem.stretch
     line_penalty, ladder_limit = rules.line_penalty, rules.longest_ladder
@@ -148,6 +142,24 @@ def _pass(problem: Problem, rules: Rules, tolerance: float, hyphenate: bool) -> 
             active[new_key] = (total, (key, node), width, measure)
         if not active:
             return None
+    return _best_path(active, last)
+
+
+def _columns(problem: Problem) -> tuple[list, ...]:
+    breaks = problem.breaks
+    return (
+        [x.end_width for x in breaks],
+        [x.start_width for x in breaks],
+        [x.gap for x in breaks],
+        [x.flagged for x in breaks],
+        [x.penalty**2 for x in breaks],
+        [problem.spaces[x.end] for x in breaks],
+        [problem.spaces[x.start] for x in breaks],
+    )
+
+
+def _best_path(active: dict[tuple, tuple], last: int) -> list[int] | None:
+    """The breaks of the least demerits that end the paragraph, first to last."""
     finals = [(value[0], key) for key, value in active.items() if key[0] == last]
     if not finals:
         return None
