@@ -310,6 +310,8 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     #: Every file the build read, with its SHA-256, in the order it read them.
     inputs: list[tuple[str, str]] = field(default_factory=list)
+    #: What a --verbose build reports besides warnings (how paragraphs were set).
+    notes: list[str] = field(default_factory=list)
     error: str = ""
     #: The traceback of an internal error (shown with --debug).
     trace: str = ""

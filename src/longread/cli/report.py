@@ -72,6 +72,9 @@ class Reporter:
         if not self.args.quiet:
             for w in dict.fromkeys(o.warnings):
                 self.say(f"{'error' if self.args.strict else 'warning'}: {one_line(w)}", err=True)
+        if self.args.verbose:
+            for note in o.notes:
+                self.say(f"note: {one_line(note)}", err=True)
         if o.error:
             self.say(f"error: {one_line(o.error)}", err=True)
             if self.args.debug and o.trace:

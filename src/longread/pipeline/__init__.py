@@ -128,7 +128,13 @@ def build_one(kind: str, source: Path, plan: Plan) -> Outcome:
     start = time.perf_counter()
     outcome = Outcome(source)
     try:
-        outcome.outputs, outcome.warnings, outcome.inputs = build_source(source, plan)
+        built = build_source(source, plan)
+        outcome.outputs, outcome.warnings, outcome.notes, outcome.inputs = (
+            built.outputs,
+            built.warnings,
+            built.notes,
+            built.inputs,
+        )
     except ManuscriptError as e:
         outcome.error = str(e)
     except OSError as e:  # a file that cannot be read or written, a full disk

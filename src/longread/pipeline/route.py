@@ -37,6 +37,19 @@ class Made:
     book: Book
     files: dict[str, bytes] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    #: What a --verbose build reports besides warnings.
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Built:
+    """What building one source put on disk, and what it met on the way."""
+
+    outputs: list[Output]
+    warnings: list[str]
+    notes: list[str]
+    #: Every file read, with its SHA-256, in reading order (for the up-to-date stamp).
+    inputs: list[tuple[str, str]]
 
 
 def read_book(source: Path, plan: Plan, inputs: Inputs, warnings: list[str]) -> Book:
@@ -107,6 +120,7 @@ def write_pdfs(made: Made, plan: Plan, assets, inputs: Inputs) -> list:
         if plan.archival and paper == plan.papers[0]:
             made.files[f"{stem}{pdf.VARIANTS['archival'].suffix}.pdf"] = archival_pdf(layout, plan, inputs)
         made.warnings += layout.warnings
+        made.notes += layout.notes
         layouts.append(layout)
     return layouts
 
@@ -126,7 +140,7 @@ def archival_pdf(layout, plan: Plan, inputs: Inputs) -> bytes:
     )
 
 
-def build_source(source: Path, plan: Plan) -> tuple[list[Output], list[str], list[tuple[str, str]]]:
+def build_source(source: Path, plan: Plan) -> Built:
     """Build one source's outputs (or its archive bag) and put them in place
     together; nothing is written unless all of them succeed."""
     inputs = Inputs()
@@ -139,11 +153,11 @@ def build_source(source: Path, plan: Plan) -> tuple[list[Output], list[str], lis
         rec = metadata.record(made.book.meta, plan.build_time)
         write_bag(target, made.book, plan.theme, made.files, rec, inputs)
         size = sum(f.stat().st_size for f in target.rglob("*") if f.is_file())
-        return [Output(target, size)], made.warnings, inputs.read_order
+        return Built([Output(target, size)], made.warnings, made.notes, inputs.read_order)
     targets = {plan.output_dir / name: data for name, data in sorted(made.files.items())}
     refuse_overwriting_inputs(list(targets), inputs, source)
     replace_together(targets)
-    return [Output(p, len(d)) for p, d in targets.items()], made.warnings, inputs.read_order
+    return Built([Output(p, len(d)) for p, d in targets.items()], made.warnings, made.notes, inputs.read_order)
 
 
 def refuse_overwriting_inputs(targets: list[Path], inputs: Inputs, source: Path) -> None:

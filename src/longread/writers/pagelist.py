@@ -18,8 +18,10 @@ from ..model import Book, PageMark, Rendition
 from ..render.document import EPUB_TYPE, element
 from ..typeset import text_slots
 
-# What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners.
-_NOISE = re.compile(r"[\s\u00ad\u2010\u2060-]+")
+# What line breaking adds to or takes from a line: hyphens at the end, spaces, joiners
+# (and the zero-width space the paragraph composer puts after a line that ends in a
+# hyphen or dash).
+_NOISE = re.compile(r"[\s\u00ad\u200b\u2010\u2060-]+")
 
 
 def mark_pages(book: Book, page_starts: tuple[str, ...]) -> Book:

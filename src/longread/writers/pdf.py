@@ -24,6 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import tokens
 from ..assets import images
+from ..compose import compose
 from ..errors import ManuscriptError
 from ..model import Assets, Book, Image, Paper, Theme
 from ..render.article import head
@@ -73,6 +74,8 @@ class Layout:
     identifier: bytes
     press: bool = False
     warnings: list[str] = field(default_factory=list)
+    #: What a --verbose build reports (the paragraph composer's figures).
+    notes: list[str] = field(default_factory=list)
 
 
 def load_engine() -> None:
@@ -111,12 +114,18 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
     ]
     markup = print_document(book)
     html = HTML(string=markup.decode("utf-8"), base_url=base.as_uri() + "/", url_fetcher=fetcher)
+    # Every paragraph's lines chosen together; after layout, the lines are checked
+    # and any paragraph that came out otherwise is laid out again by WeasyPrint.
+    composition = compose(html, sheets, font_config, theme.faces, assets.fonts)
+
+    def render():
+        return html.render(
+            font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
+        )
 
     with _collect_warnings() as messages:
         try:
-            doc = html.render(
-                font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
-            )
+            doc = composition.verified(render(), render)
         except FatalURLFetchingError as e:
             if fetcher.failure is not None:
                 raise fetcher.failure from None
@@ -124,6 +133,7 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
     # A fixed identifier, derived from the content, keeps builds reproducible.
     identifier = hashlib.md5(markup).hexdigest().encode()
     layout = Layout(book, paper, doc, page_starts(doc), identifier, press)
+    layout.notes.append(f"{source}: PDF ({paper.name}): {composition.report()}")
     layout.warnings += [f"{source}: PDF: {m}" for m in messages]
     layout.warnings += resolution_warnings(doc, book.images, assets, source)
     return layout
