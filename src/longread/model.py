@@ -120,6 +120,8 @@ class Theme:
     dash_style: str = "closed"
     cover: Mapping[str, str] = field(default_factory=dict)
     description: str = ""
+    #: The web edition's layer (page width, colours, dark mode), over base and epub.
+    web_css: Path | None = None
 
     def face(self, weight: int = 400, style: str = "normal") -> FontFace:
         for f in self.faces:
@@ -253,6 +255,14 @@ class Plan:
     @property
     def needs_epub(self) -> bool:
         return "epub" in self.formats or self.archival
+
+    @property
+    def needs_html(self) -> bool:
+        return "html" in self.formats or self.archival
+
+    @property
+    def needs_screen_images(self) -> bool:
+        return self.needs_epub or self.needs_html
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,7 @@ def _theme(folder: Path, manifest: Path, data: dict) -> Theme:
         print_css=file(sheets.get("print"), "stylesheet"),
         papers=papers(data.get("paper") or {}, file),
         press_css=file(sheets["press"], "stylesheet") if sheets.get("press") else None,
+        web_css=file(sheets["web"], "stylesheet") if sheets.get("web") else None,
         faces=tuple(faces),
         licences=tuple(licences),
         dash_style=dash_style,
