@@ -213,6 +213,37 @@ def test_a_changed_image_or_theme_rebuilds_and_a_touch_does_not(preview, story, 
     assert after_theme.ebook.theme_version != after_image.ebook.theme_version
 
 
+def test_a_collection_is_previewed_and_each_article_watched(tmp_path, make_manuscript):
+    make_manuscript(body="The first article's text.\n", name="issue/one.md", title="Article One")
+    second = make_manuscript(body="The second article's text.\n", name="issue/two.md", title="Article Two", lang="de")
+    issue = tmp_path / "issue" / "issue.yaml"
+    issue.write_text("title: The Issue\nlang: en\narticles: [one.md, two.md]\n", encoding="utf-8")
+    with Preview(issue, port=0) as p:
+        first = wait_for(p, built)
+        for words in (b"The Issue", b"Article One", b"Article Two", b"Contents", b'lang="de"'):
+            assert words in first.ebook.document
+        save(second, second.read_text(encoding="utf-8").replace("second article's", "edited second"))
+        edited = wait_for(p, lambda s: built(s) and s.printed.generation > first.printed.generation)
+    assert b"edited second" in edited.ebook.document
+    assert [name.rsplit("/", 1)[-1] for name, _ in edited.sources] == ["issue.yaml", "one.md", "two.md"]
+
+
+def test_a_failure_of_longread_itself_is_shown_and_survived(preview, story, monkeypatch):
+    before = preview.hub.state
+
+    def broken(*args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(preview.builder, "ebook", broken)
+    save(story, story.read_text(encoding="utf-8") + "\nMore.\n")
+    state = wait_for(preview, lambda s: s.error is not None and not s.busy)
+    assert "internal error (RuntimeError: a bug)" in state.error.message
+    assert state.ebook is before.ebook and "RuntimeError: a bug" in preview.trace
+    monkeypatch.undo()
+    save(story, story.read_text(encoding="utf-8") + "\nEven more.\n")
+    assert b"Even more." in wait_for(preview, lambda s: s.error is None and built(s)).ebook.document
+
+
 # --- the page, in a real browser -----------------------------------------------------
 
 

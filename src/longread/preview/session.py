@@ -139,11 +139,17 @@ class Preview:
     def _run(self) -> None:
         first = True
         while not self._stop.is_set():
-            if first or self.watcher.changed():
-                first = False
-                self._settle()
-                self._build()
-            else:
+            try:
+                if first or self.watcher.changed():
+                    first = False
+                    self._settle()
+                    self._build()
+                else:
+                    self._stop.wait(self.poll)
+            except Exception as e:  # noqa: BLE001 (a bug of ours must not stop the previews to come)
+                self.trace = traceback.format_exc()
+                message = internal_message(self.source, e)
+                self._done(self.hub.publish(error=Finding("error", message, text=message), busy=""))
                 self._stop.wait(self.poll)
 
     def _settle(self) -> None:
@@ -228,4 +234,7 @@ def internal_message(source: Path, error: Exception) -> str:
         return f"{shown(source)}: the manuscript is nested too deeply to lay out"
     if isinstance(error, MemoryError):
         return f"{shown(source)}: the manuscript needs more memory than this machine has"
-    return f"{shown(source)}: internal error ({type(error).__name__}: {shown(error)})"
+    return (
+        f"{shown(source)}: internal error ({type(error).__name__}: {shown(error)}); "
+        "run longread preview with --debug for details"
+    )

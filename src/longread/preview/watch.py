@@ -69,7 +69,10 @@ class Watcher:
         self.files = {self.source, *self.hashes}
         folder = os.path.dirname(self.source)
         around = {folder, *(os.path.dirname(p) for p in self.files)}
-        around |= {e.path for e in os.scandir(folder) if e.is_dir() and not e.name.startswith(".")}
+        try:
+            around |= {e.path for e in os.scandir(folder) if e.is_dir() and not e.name.startswith(".")}
+        except OSError:
+            pass  # the folder is gone; it is watched, and its return is a change
         known = self.dirs
         self.dirs = {d: known[d] if d in known else listing(d) for d in around}
         self.theme = os.fspath(theme_folder)
