@@ -11,6 +11,7 @@ views of the last good build.
 from __future__ import annotations
 
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -89,7 +90,7 @@ class Preview:
         self._threads: list[threading.Thread] = []
         try:
             self.builder = Builder(self.source, options or BuildOptions(), Path(self._cache.name), self._pool)
-            self.hub = Hub(State(source_name=shown(self.source)))
+            self.hub = Hub(State(source_name=shown(self.source), session=secrets.token_hex(8)))
             self.watcher = Watcher(self.source)
             self.watcher.theme = os.fspath(self.builder.plan.theme.folder)
             self.server = server.make(port, self.hub, lambda: self.builder.plan.theme.folder)

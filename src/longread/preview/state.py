@@ -62,12 +62,16 @@ class State:
     #: The text files of the source as the current build read them: (name, text).
     sources: tuple[tuple[str, str], ...] = field(default=())
     source_name: str = ""
+    #: Differs between two runs of the preview: a page left open across a restart
+    #: starts afresh (generations count from 1 again).
+    session: str = ""
 
     def as_dict(self) -> dict:
         """The state for the page (no file contents)."""
         e, p = self.ebook, self.printed
         return {
             "version": self.version,
+            "session": self.session,
             "busy": self.busy,
             "source": self.source_name,
             "ebook": e and {"generation": e.generation, "theme": e.theme_version, "seconds": round(e.seconds, 3)},

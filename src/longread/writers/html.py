@@ -34,7 +34,7 @@ from ..render.document import document, element, sub
 # Scripts written right to left (ISO 15924) and the languages written in them by
 # default: the page's base direction follows the book's language.
 RTL_SCRIPTS = {"arab", "hebr", "syrc", "thaa", "nkoo", "adlm", "rohg", "mand", "samr"}
-RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ku-arab", "ps", "sd", "syr", "ug", "ur", "yi"}
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "iw", "ji", "ks", "ps", "sd", "syr", "ug", "ur", "yi"}
 
 
 def make_html(book: Book, theme: Theme, assets: Assets, cache_dir: Path | None = None) -> bytes:

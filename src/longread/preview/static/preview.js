@@ -5,7 +5,7 @@
 "use strict";
 
 const frames = [document.getElementById("phone"), document.getElementById("tablet")];
-const shown = { ebook: 0, theme: "", print: 0 };
+let shown = { session: "", ebook: 0, theme: "", print: 0 };
 let latest = null;
 let queue = Promise.resolve();
 
@@ -147,6 +147,7 @@ function followLines(state) {
 
 async function apply(state) {
   if (state !== latest) return;  // a newer state is queued
+  if (state.session !== shown.session) shown = { session: state.session, ebook: 0, theme: "", print: 0 };
   $("source").textContent = state.source;
   $("status").textContent = statusText(state);
   $("status").classList.toggle("failed", Boolean(state.error));
