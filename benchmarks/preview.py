@@ -15,6 +15,9 @@ moment before the file is written:
 - page: until the print pages of that build have loaded and been swapped in
   (the whole page is then up to date).
 
+It also prints the builder's own time for each stage and the processor time its
+thread used (what the stage would take on an idle machine).
+
 The load average of the machine is printed with the figures: on a shared machine
 they move with it.
 """
@@ -93,6 +96,8 @@ def measure(page, manuscript: Path, original: str, runs: int, atomic: bool, paus
                 "page": whole,
                 "ebook_build": state["ebook"]["seconds"],
                 "print_build": state["print"]["seconds"],
+                "ebook_cpu": state["ebook"]["cpu_seconds"],
+                "print_cpu": state["print"]["cpu_seconds"],
             }
         )
     return results
@@ -154,6 +159,8 @@ def main() -> int:
         "page": summary([r["page"] for r in runs]),
         "ebook_build": summary([r["ebook_build"] for r in runs]),
         "print_build": summary([r["print_build"] for r in runs]),
+        "ebook_cpu": summary([r["ebook_cpu"] for r in runs]),
+        "print_cpu": summary([r["print_cpu"] for r in runs]),
     }
     print(f"{len(runs)} saves of {args.manuscript.name} ({report['save']}), {os.cpu_count()} CPUs")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} (1 min)")
@@ -163,6 +170,8 @@ def main() -> int:
         ("page", "whole page (with print pages)"),
         ("ebook_build", "  builder: e-book stage"),
         ("print_build", "  builder: print stage"),
+        ("ebook_cpu", "  processor time: e-book stage"),
+        ("print_cpu", "  processor time: print stage"),
     ):
         s = report[key]
         print(f"{label:<34} {s['median']:>7.3f}s {s['min']:>7.3f}s {s['p90']:>7.3f}s {s['max']:>7.3f}s")

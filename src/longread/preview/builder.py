@@ -68,21 +68,23 @@ class Builder:
 
     def ebook(self, generation: int, theme_version: str) -> Draft:
         """Stage 1.  Raises :class:`ManuscriptError` for bad input."""
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         self.plan = plan = self.load_plan()
         self.inputs = inputs = Inputs()  # kept even when reading fails: the page shows what was read
         warnings: list[str] = []
         book = read_book(self.source, plan, inputs, warnings)
         screen, printed = start_images(book, plan, inputs, self.pool)
         document = html.serialise(html.page(book, view_stylesheets(plan.theme, theme_version)))
-        view = EbookView(generation, document, screen, theme_version, time.perf_counter() - start)
+        view = EbookView(
+            generation, document, screen, theme_version, time.perf_counter() - start, time.thread_time() - cpu
+        )
         return Draft(book, plan, screen, printed, warnings, view)
 
     def print_pages(self, draft: Draft, generation: int) -> PrintView:
         """Stage 2: the print edition's pages.  Adds the layout's warnings to the draft."""
         from ..writers import pdf
 
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.thread_time()
         plan = draft.plan
         subset = fonts.subset_faces(plan.theme, font_text(draft.book), plan.cache_dir)
         assets = Assets(fonts=subset, screen_images=draft.screen, print_images=draft.printed)
@@ -93,7 +95,8 @@ class Builder:
         # write and to read, and drawn exactly as the tagged print PDF is.
         data = layout.document.write_pdf(uncompressed_pdf=True)
         pages, (width, height) = rasterise(data, PAGE_SCALE)
-        return PrintView(generation, pages, paper.label, width, height, time.perf_counter() - start)
+        seconds, cpu_seconds = time.perf_counter() - start, time.thread_time() - cpu
+        return PrintView(generation, pages, paper.label, width, height, seconds, cpu_seconds)
 
 
 def view_stylesheets(theme: Theme, version: str) -> tuple[str, ...]:

@@ -35,6 +35,8 @@ class EbookView:
     #: Changes whenever a theme file changes (the view's stylesheet links carry it).
     theme_version: str
     seconds: float
+    #: The builder thread's processor time: what the stage costs on an idle machine.
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,7 @@ class PrintView:
     width: int
     height: int
     seconds: float
+    cpu_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -74,7 +77,13 @@ class State:
             "session": self.session,
             "busy": self.busy,
             "source": self.source_name,
-            "ebook": e and {"generation": e.generation, "theme": e.theme_version, "seconds": round(e.seconds, 3)},
+            "ebook": e
+            and {
+                "generation": e.generation,
+                "theme": e.theme_version,
+                "seconds": round(e.seconds, 3),
+                "cpu_seconds": round(e.cpu_seconds, 3),
+            },
             "print": p
             and {
                 "generation": p.generation,
@@ -83,6 +92,7 @@ class State:
                 "width": p.width,
                 "height": p.height,
                 "seconds": round(p.seconds, 3),
+                "cpu_seconds": round(p.cpu_seconds, 3),
             },
             "error": self.error and self.error.as_dict(),
             "findings": [f.as_dict() for f in self.findings],
