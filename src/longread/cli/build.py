@@ -34,7 +34,7 @@ status 1."""
 def add_commands(sub) -> None:
     b = sub.add_parser(
         "build",
-        help="build EPUB and PDF editions of manuscripts",
+        help="build the EPUB, PDF and web editions of manuscripts",
         description="Build the EPUB and PDF editions of one or more manuscripts.",
         epilog=BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,

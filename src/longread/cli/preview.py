@@ -28,9 +28,10 @@ def add_commands(sub) -> None:
     p = sub.add_parser(
         "preview",
         help="show a manuscript in the browser as e-book and print, rebuilt on every save",
-        description="Preview a manuscript while you edit it: a local web page showing the e-book at "
-        "phone and tablet widths, light and dark, beside the print pages, with the warnings linked "
-        "to their lines.  It rebuilds whenever the manuscript, its images or the theme change.",
+        description="Preview a manuscript while you edit it: a local web page showing the e-book\n"
+        "at phone and tablet widths, light and dark, beside the print pages, with the\n"
+        "warnings linked to their lines.  It rebuilds whenever the manuscript, its\n"
+        "images or the theme change.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -44,7 +45,9 @@ def add_commands(sub) -> None:
     p.add_argument(
         "--port", metavar="N", type=int, help=f"the local port to serve on (default: {DEFAULT_PORT}, or a free one)"
     )
-    p.add_argument("--paper", metavar="NAME", default="letter", help="the print pages' paper, from the theme")
+    p.add_argument(
+        "--paper", metavar="NAME", default="letter", help="the print pages' paper, from the theme (default: letter)"
+    )
     p.add_argument("--theme", metavar="NAME|DIR", default="magazine", help="a theme name or folder (default: magazine)")
     p.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
