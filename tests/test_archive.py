@@ -45,6 +45,7 @@ def test_bag_holds_everything_an_archivist_needs(bag):
         "source/last-take-review.md",
         "source/images/hutchins-church.jpg",
         "last-take-review.epub",
+        "last-take-review.html",
         "last-take-review.pdf",
         "last-take-review-archival.pdf",
         "fonts/OFL.txt",

@@ -124,6 +124,8 @@ class Theme:
     epub_layers: tuple[Path, ...]
     print_layers: tuple[Path, ...]
     press_layers: tuple[Path, ...]
+    #: The web edition's layers (page width, colours, dark mode), over base and epub.
+    web_layers: tuple[Path, ...]
     papers: dict[str, Paper]
     faces: tuple[FontFace, ...]
     licences: tuple[Path, ...]
@@ -292,6 +294,14 @@ class Plan:
     @property
     def needs_epub(self) -> bool:
         return "epub" in self.formats or self.archival
+
+    @property
+    def needs_html(self) -> bool:
+        return "html" in self.formats or self.archival
+
+    @property
+    def needs_screen_images(self) -> bool:
+        return self.needs_epub or self.needs_html
 
 
 @dataclass(frozen=True)

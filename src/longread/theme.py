@@ -29,7 +29,7 @@ PROJECT_FILE = "longread.yaml"
 #: The design values a theme declares, by group: each ``group: {name: value}`` becomes
 #: the custom property ``--<prefix>-<name>``.
 VALUE_GROUPS = {"colours": "colour", "sizes": "size", "leading": "leading", "spacing": "space"}
-STYLESHEETS = ("base", "epub", "print", "press")
+STYLESHEETS = ("base", "epub", "print", "press", "web")
 COVER_LAYOUTS = {"banner", "centred"}
 #: Absolute CSS lengths in points, for the paper geometry.
 UNITS = {"pt": 1.0, "in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pc": 12.0, "px": 0.75, "q": 72 / 101.6}
@@ -290,6 +290,7 @@ def _theme(folder: Path, manifest: Path, data: dict, folders: tuple[Path, ...], 
         epub_layers=tuple(sheets.get("epub", ())),
         print_layers=tuple(sheets.get("print", ())),
         press_layers=tuple(sheets.get("press", ())),
+        web_layers=tuple(sheets.get("web", ())),
         papers=_papers(manifest, data.get("paper") or {}),
         faces=faces,
         licences=licences,

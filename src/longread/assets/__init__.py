@@ -43,7 +43,7 @@ def start(book: Book, plan: Plan, inputs: Inputs, pool: Executor) -> Assets:
     printed: dict[str, Future] = {}
     for im in book.images:
         data, name, owner = inputs.data(im.path), im.path.name, im.owner or book.source
-        if plan.needs_epub:
+        if plan.needs_screen_images:
             screen[im.key] = pool.submit(
                 images.resize, data, name, images.EPUB_LONG_EDGE, im.extension, owner, plan.cache_dir
             )

@@ -79,3 +79,25 @@ def subset_font(path: Path, text: str, cache_dir: Path | None = None) -> bytes:
     if cached:
         write_atomically(cached, result)
     return result
+
+
+def woff2(data: bytes, cache_dir: Path | None = None) -> bytes:
+    """A (subset) font file as WOFF2, the compressed form browsers load: what the web
+    edition embeds.  Brotli is slow at its best setting, so the result is cached."""
+    import io
+
+    from fontTools.ttLib import TTFont
+
+    key = hashlib.sha256(data + b"|woff2-1").hexdigest()
+    cached = cache_dir / f"{key}.woff2" if cache_dir else None
+    if cached and cached.is_file():
+        return cached.read_bytes()
+    # recalcTimestamp=False: the same font gives the same bytes (reproducible builds).
+    font = TTFont(io.BytesIO(data), recalcTimestamp=False)
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    font.save(out)
+    result = out.getvalue()
+    if cached:
+        write_atomically(cached, result)
+    return result

@@ -16,6 +16,7 @@ examples:
   longread build                          build every manuscript in manuscript/ into build/
   longread build story.md -o out          build one manuscript into out/
   longread build --format epub            only the e-book
+  longread build --format html            only the web edition: one self-contained page
   longread build --paper trade            a 6 x 9 in PDF
   longread build --paper letter,a4,trade  three PDFs (NAME-letter.pdf, ...) from one reading
   longread build --paper trade --press    the 6 x 9 in PDF as PDF/X-4, with bleed and crop marks for a printer
@@ -34,7 +35,7 @@ status 1."""
 def add_commands(sub) -> None:
     b = sub.add_parser(
         "build",
-        help="build EPUB and PDF editions of manuscripts",
+        help="build the EPUB, PDF and web editions of manuscripts",
         description="Build the EPUB and PDF editions of one or more manuscripts.",
         epilog=BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -45,7 +46,7 @@ def add_commands(sub) -> None:
         metavar="LIST",
         default="epub,pdf",
         type=formats,
-        help="comma-separated outputs to make: epub, pdf (default: epub,pdf)",
+        help="comma-separated outputs to make: epub, pdf, html (the web edition); default: epub,pdf",
     )
     b.add_argument(
         "--press",

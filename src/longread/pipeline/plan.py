@@ -17,6 +17,7 @@ from ..model import LATEST_EPOCH, BuildOptions, Plan
 FORMATS = {
     "epub": "the EPUB 3 e-book",
     "pdf": "the print PDF (one per paper)",
+    "html": "the web edition: one self-contained HTML page",
 }
 
 

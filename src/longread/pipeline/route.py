@@ -4,7 +4,7 @@ outputs, the same for both.
     read (every input once) → typeset → render → Book
     → assets (fonts now; images and cover on worker threads)
     → PDF: lay out per paper, write each variant
-    → page list from the first paper's layout → EPUB
+    → page list from the first paper's layout → EPUB, web edition (HTML)
     → outputs replaced together, or the archive bag
 """
 
@@ -27,7 +27,7 @@ from ..source.collection import read_collection
 from ..source.discover import is_collection, output_name
 from ..source.read import read
 from ..typeset import typeset
-from ..writers import epub, metadata, pagelist
+from ..writers import epub, html, metadata, pagelist
 
 
 @dataclass
@@ -101,6 +101,8 @@ def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
             made.files[f"{book.name}.epub"] = epub.make_epub(
                 made.book, plan.theme, finished, rec, plan.build_time, page_source
             )
+        if plan.needs_html:
+            made.files[f"{book.name}.html"] = html.make_html(made.book, plan.theme, assets, plan.cache_dir)
     made.warnings = list(dict.fromkeys(made.warnings))
     return made
 

@@ -255,6 +255,9 @@ def _repair_once(root: etree._Element) -> bool:
             return True
         elif tag == "bdo" and el.get("dir") not in {"ltr", "rtl"}:
             el.tag, changed = "span", True
+        elif tag == "time" and el.get("datetime") is None and not _VALID["datetime"].match("".join(el.itertext())):
+            # Without a (valid) datetime, HTML wants the text itself to be a date.
+            el.tag, changed = "span", True
     for container in root.iter("ul", "ol", "dl"):
         # Loose text inside a list belongs in an item.
         for node, slot in [(container, "text"), *((child, "tail") for child in container)]:

@@ -2,8 +2,8 @@
 
 It holds what an archivist needs to keep the book readable for decades: the
 sources (manuscripts, collection file, images) exactly as the build read them,
-the EPUB, the print PDF and the archival PDF/A-3 (which carries the sources
-inside it too), the fonts' licences, and a metadata record in JSON and in Dublin
+the EPUB, the web edition, the print PDF and the archival PDF/A-3 (which
+carries the sources inside it too), the fonts' licences, and a metadata record in JSON and in Dublin
 Core XML, all listed in SHA-256 manifests.  The bag is written in a temporary
 folder, validated with the bagit library, and only then moved into place.
 """
