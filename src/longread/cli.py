@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from . import theme as themes
-from .errors import ManuscriptError
+from .errors import ManuscriptError, printable
 from .model import PAPERS, BuildOptions, Outcome, Output
 from .pipeline import stamps as cache
 from .source.discover import find_manuscripts
@@ -314,8 +314,9 @@ def progress(outcomes, total: int):
 
 
 def one_line(message: str) -> str:
-    """A message as one line, whatever characters it quotes."""
-    return " ".join(message.split())
+    """A message as one line, whatever characters it quotes, with nothing a terminal
+    would act on."""
+    return " ".join(printable(message).split())
 
 
 def report(outcomes: list) -> int:

@@ -13,6 +13,10 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .assets.images import Source
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,8 @@ class Image:
     credit_html: str = ""
     #: The manuscript that uses the image (named in error messages).
     owner: Path | None = None
+    #: The file as it was read and checked, once: every output is made from these bytes.
+    file: Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def extension(self) -> str:

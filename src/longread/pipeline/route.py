@@ -12,7 +12,7 @@ from .. import theme as themes
 from ..assets import cover, fonts, images
 from ..errors import ManuscriptError
 from ..files import write_atomically
-from ..model import BuildOptions, Outcome, Output, Rendition, Theme
+from ..model import BuildOptions, Image, Outcome, Output, Rendition, Theme
 from ..render.article import render
 from ..source.collection import combined, prefixed, read_collection, title_page
 from ..source.discover import find_manuscripts, is_collection
@@ -61,39 +61,50 @@ def prepare(path: Path, theme: Theme, result: Result) -> Rendition:
     return rendition
 
 
+def pictures_for(
+    article_images: tuple[Image, ...], copies: tuple[str, ...], cover_key: str | None = None
+) -> dict[str, images.Picture]:
+    """Each image decoded once, one after another (so memory holds one decoded image
+    at a time), into the copies the outputs need; the same content used under two
+    keys (two articles of a collection) is decoded once too."""
+    pictures: dict[str, images.Picture] = {}
+    made: dict[tuple[str, tuple[str, ...]], images.Picture] = {}
+    for im in article_images:
+        if im.key in pictures or im.file is None:
+            continue
+        wanted = copies + (("cover",) if im.key == cover_key else ())
+        key = (im.file.digest, wanted)
+        if key not in made:
+            made[key] = images.prepare(im.file, im.owner or im.path, wanted)
+        pictures[im.key] = made[key]
+    return pictures
+
+
 def editions(
     rendition: Rendition, theme: Theme, options: BuildOptions, result: Result, archival: bool = False
 ) -> dict[str, bytes]:
     """The outputs of one rendition, by file-name suffix."""
+    # Caches are used, and filled, only where a build already succeeded: a failed
+    # first build leaves no .cache/ behind in the output folder.
     cache_dir = options.output_dir / ".cache"
+    cache = cache_dir if cache_dir.is_dir() else None
     stamp = build_time(options)
-    font_files = fonts.subset_faces(theme, font_text(rendition), cache_dir)
-    if "pdf" in options.formats or archival:
+    font_files = fonts.subset_faces(theme, font_text(rendition), cache)
+    wants_epub = "epub" in options.formats or archival
+    wants_pdf = "pdf" in options.formats or archival
+    copies = (("screen",) if wants_epub else ()) + (("print",) if wants_pdf else ())
+    pictures = pictures_for(rendition.article.images, copies)
+    if wants_pdf:
         from ..writers import pdf
 
         pdf.load_engine()
-    # The e-book's images and cover are made on other threads (Pillow works outside
-    # Python's lock) while WeasyPrint lays out the pages; the EPUB writer then finds
-    # them cached.  (The print images are made as WeasyPrint asks for them.)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        ahead = prepare_images(pool, rendition, theme, options, cache_dir, archival)
-        return write_editions(rendition, theme, options, result, font_files, cache_dir, stamp, archival, ahead)
-
-
-def prepare_images(
-    pool: ThreadPoolExecutor, rendition: Rendition, theme: Theme, options: BuildOptions, cache_dir: Path, archival: bool
-) -> list[Future]:
-    a = rendition.article
-    jobs = []
-    if "epub" in options.formats or archival:
-        for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.EPUB_LONG_EDGE, im.extension, cache_dir, im.owner))
-        photo = jobs[0] if a.photo else None
-        jobs.append(pool.submit(lambda: cover.render(a, theme, photo.result() if photo else None, cache_dir)))
-    if "pdf" in options.formats or archival:
-        for im in a.images:
-            jobs.append(pool.submit(images.render, im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner))
-    return jobs
+    # The e-book's cover is drawn on another thread (Pillow works outside Python's
+    # lock) while WeasyPrint lays out the pages.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        a = rendition.article
+        photo = pictures[a.photo.key].screen if a.photo and wants_epub else None
+        front = pool.submit(cover.render, a, theme, photo, cache) if wants_epub else None
+        return write_editions(rendition, theme, options, result, font_files, pictures, stamp, archival, front)
 
 
 def write_editions(
@@ -102,16 +113,16 @@ def write_editions(
     options: BuildOptions,
     result: Result,
     font_files: dict[Path, bytes],
-    cache_dir: Path,
+    pictures: dict[str, images.Picture],
     stamp: dt.datetime,
     archival: bool,
-    ahead: list[Future],
+    front: Future | None,
 ) -> dict[str, bytes]:
     made: dict[str, bytes] = {}
     if "pdf" in options.formats or archival:
         from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
-        layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, cache_dir)
+        layout = pdf.lay_out(rendition, theme, font_files, options.paper, options.press, pictures)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         if archival:
             from ..writers.archive import source_files
@@ -127,11 +138,15 @@ def write_editions(
         result.warnings += layout.warnings
         # The e-book carries the page numbers of the print edition made beside it.
         rendition = pagelist.mark_pages(rendition, layout.page_starts)
-    for job in ahead:
-        job.result()  # an image that cannot be made fails the build here, by name
-    if "epub" in options.formats or archival:
+    if front is not None:
         made[".epub"] = epub.write(
-            rendition, theme, font_files, stamp, cache_dir, page_source=PAPER_NAMES[options.paper]
+            rendition,
+            theme,
+            font_files,
+            stamp,
+            pictures,
+            front.result(),
+            page_source=PAPER_NAMES[options.paper],
         )
     return made
 
@@ -162,28 +177,36 @@ def build_collection(path: Path, theme: Theme, options: BuildOptions) -> Result:
     front = title_page(c)
     book = combined(c, front, parts)
     cache_dir = options.output_dir / ".cache"
-    font_files = fonts.subset_faces(theme, font_text(book), cache_dir)
+    cache = cache_dir if cache_dir.is_dir() else None
+    font_files = fonts.subset_faces(theme, font_text(book), cache)
+    copies = (("screen",) if "epub" in options.formats else ()) + (("print",) if "pdf" in options.formats else ())
+    cover_key = c.article.photo.key if c.article.photo and "epub" in options.formats else None
+    everything = book.article.images + ((c.article.photo,) if c.article.photo else ())
+    pictures = pictures_for(everything, copies, cover_key)
     made: dict[str, bytes] = {}
     if "pdf" in options.formats:
         from ..writers import pdf
 
         pdf.load_engine()
-        layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, cache_dir)
+        layout = pdf.lay_out(book, theme, font_files, options.paper, options.press, pictures)
         made["-press.pdf" if options.press else ".pdf"] = pdf.write(layout)
         result.warnings += layout.warnings
         # Each article's e-book pages carry the collection's printed page numbers.
         parts = pagelist.mark_parts(parts, layout.page_starts)
     if "epub" in options.formats:
         chapters = ((epub.TITLE_PAGE, front), *((f"article-{i:02}.xhtml", p) for i, p in enumerate(parts, 1)))
+        on_cover = epub.cover_photo(front, chapters, c.article.photo)
+        photo = pictures[on_cover.key].screen if on_cover is not None and not c.article.photo else None
         made[".epub"] = epub.write(
             front,
             theme,
             font_files,
             build_time(options),
-            cache_dir,
+            pictures,
+            pictures[cover_key].cover if cover_key else cover.render(front.article, theme, photo, cache),
             page_source=PAPER_NAMES[options.paper],
             chapters=chapters,
-            cover_file=c.article.photo.path if c.article.photo else None,
+            cover_file=c.article.photo,
         )
     write_outputs(collection_slug(path), made, options, result)
     return result

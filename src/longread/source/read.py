@@ -19,9 +19,11 @@ from lxml import etree
 from ..assets import images
 from ..errors import ManuscriptError, quoted
 from ..model import Article, Image, Note
-from ..source import sanitize
+from ..source import language, sanitize
 from ..xhtml import inner_xml, plain_text
-from .markdown_ext import make_markdown
+from . import yamlsafe
+from .imagefiles import ImageFiles
+from .markdown_ext import make_markdown, note_token
 
 KNOWN_KEYS = {
     "title",
@@ -37,8 +39,25 @@ KNOWN_KEYS = {
     "photo",
 }
 PHOTO_KEYS = {"src", "alt", "caption", "credit"}
+#: The longest text a field may hold, in characters: far beyond any real one, and
+#: well below what would slow the cover, the layout or the metadata down.
+FIELD_LIMITS = {
+    "title": 400,
+    "short_title": 200,
+    "kicker": 200,
+    "subtitle": 1000,
+    "publisher": 300,
+    "rights": 1000,
+    "source": 2000,
+    "src": 1000,
+    "alt": 2000,
+    "caption": 2000,
+    "credit": 500,
+}
+DEFAULT_LIMIT = 2000
+MAX_AUTHORS = 100
+MAX_NAME = 200
 IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']*)["']""", re.I)
-LANG_RE = sanitize.LANG_RE
 
 
 def read(path: Path) -> Article:
@@ -48,20 +67,21 @@ def read(path: Path) -> Article:
         raise ManuscriptError(path, "no such manuscript file")
     text, warnings = decode(path, path.read_bytes())
     meta, body, body_line = split_front_matter(path, text)
-    warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))]
+    warnings += [
+        f"{path}: unknown front matter key {quoted(k)} ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))
+    ]
 
     title_html = inline_markdown(path, require_str(path, meta, "title", required=True), "title", warnings)
     if not plain_text(title_html):
         raise ManuscriptError(path, "front matter 'title' has no text once markup is removed")
     dek_html = inline_markdown(path, require_str(path, meta, "subtitle"), "subtitle", warnings)
-    lang = require_str(path, meta, "lang") or "en"
-    if not LANG_RE.match(lang):
-        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {quoted(lang)}")
+    lang = language.check(path, require_str(path, meta, "lang") or "en")
     source_url = require_str(path, meta, "source")
     if source_url and not re.match(r"^https?://\S+$", source_url):
         raise ManuscriptError(path, f"'source' must be an http(s) URL, not {quoted(source_url)}")
 
-    converted = make_markdown().convert(body)
+    token = note_token(body)
+    converted = make_markdown(token).convert(body)
     # Every image reference is checked as written, before sanitising can alter it.
     for src in IMG_SRC.findall(converted):
         images.resolve(path, html.unescape(src))
@@ -70,13 +90,15 @@ def read(path: Path) -> Article:
         raise ManuscriptError(
             path, f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep"
         )
-    body_root = sanitize.parse_clean(cleaned)
+    body_root = sanitize.parse_clean(cleaned, token)
     warnings += check_links(path, body_root)
-    figures = collect_figures(path, body_root, warnings)
-    notes = extract_notes(body_root)
+    files = ImageFiles(path)
+    figures = collect_figures(path, body_root, files)
+    notes = extract_notes(body_root, token)
     if not plain_text(inner_xml(body_root)) and not figures:
         raise ManuscriptError(path, "the manuscript has no body text")
-    photo = read_photo(path, meta.get("photo"), warnings, taken={f.key for f in figures})
+    photo = read_photo(path, meta.get("photo"), warnings, files)
+    warnings += files.warnings
 
     return Article(
         source=path,
@@ -124,21 +146,18 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     return unicodedata.normalize("NFC", text), warnings
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loading (no tags that build objects), with dates left as text so that
-    longread checks them itself and reports a bad one by name."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_yaml(path: Path, text: str, first_line: int = 1, what: str = "front matter") -> object:
     """YAML loaded safely; a syntax error names its line in the file."""
+    if len(text) > yamlsafe.MAX_SOURCE:
+        raise ManuscriptError(
+            path, f"{what} is {len(text) // 1024:,} KB long (the limit is {yamlsafe.MAX_SOURCE // 1024} KB)", first_line
+        )
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=yamlsafe.BoundedLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yamlsafe.LimitError as e:
+        raise ManuscriptError(path, f"{what} {e}", first_line) from None
+    except RecursionError:
+        raise ManuscriptError(path, f"{what} is nested too deeply", first_line) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -173,6 +192,9 @@ def require_str(path: Path, meta: dict, key: str, required: bool = False) -> str
     if not isinstance(value, str):
         raise ManuscriptError(path, f"front matter '{key}' must be text, not {describe(value)}")
     value = " ".join(sanitize.ILLEGAL.sub("", value).split())  # YAML escapes can write controls
+    limit = FIELD_LIMITS.get(key, DEFAULT_LIMIT)
+    if len(value) > limit:
+        raise ManuscriptError(path, f"front matter '{key}' is {len(value):,} characters long (the limit is {limit:,})")
     if required and not value:
         raise ManuscriptError(path, f"front matter '{key}' is empty")
     return value
@@ -189,9 +211,16 @@ def read_authors(path: Path, value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(a, str) for a in items):
         raise ManuscriptError(path, "front matter 'author' must be a name or a list of names")
+    if len(items) > MAX_AUTHORS:
+        raise ManuscriptError(path, f"front matter 'author' lists {len(items):,} names (the limit is {MAX_AUTHORS})")
     names = [" ".join(sanitize.ILLEGAL.sub("", a).split()) for a in items]
     if not all(names):
         raise ManuscriptError(path, "front matter 'author' has an empty name")
+    longest = max(names, key=len)
+    if len(longest) > MAX_NAME:
+        raise ManuscriptError(
+            path, f"front matter 'author' has a name {len(longest):,} characters long (the limit is {MAX_NAME})"
+        )
     return tuple(names)
 
 
@@ -227,15 +256,42 @@ def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | 
 # --- notes and images -------------------------------------------------------------
 
 
-def extract_notes(root: etree._Element) -> list[Note]:
-    """Take Python-Markdown's footnote list out of the body into :class:`Note` records."""
+def extract_notes(root: etree._Element, token: str) -> list[Note]:
+    """Take Python-Markdown's footnote list out of the body into :class:`Note` records,
+    with plain ids (``fn-1``, called from ``fnref-1``).  The real notes and calls are
+    those whose ids carry ``token``; a footnote class written in raw HTML is dropped
+    (it would pass for a note or a call)."""
+    renamed: dict[str, str] = {}
+    lists = []
+    for li in root.xpath(".//li[@id]"):
+        if li.get("id").startswith(token + "n"):
+            renamed[li.get("id")] = f"fn-{len(renamed) + 1}"
+            if li.getparent().getparent() not in lists:
+                lists.append(li.getparent().getparent())
+    calls: dict[str, int] = {}
+    for sup in root.xpath(".//sup[@id]"):
+        a = sup.find("a")
+        target = (a.get("href") or "")[1:] if a is not None else ""
+        if target in renamed:
+            n = calls[target] = calls.get(target, 0) + 1
+            number = renamed[target][3:]
+            renamed[sup.get("id")] = f"fnref-{number}" + (f"-{n}" if n > 1 else "")
+    for el in root.xpath(".//*[@class]"):
+        href = (el.get("href") or "")[1:]
+        real = (el.tag == "div" and el in lists) or (el.tag == "a" and href in renamed)
+        if el.get("class") in {"footnote", "footnote-ref", "footnote-backref"} and not real:
+            del el.attrib["class"]
+    for el in root.xpath(".//*[@id] | .//a[@href]"):
+        for attr, prefix in (("id", ""), ("href", "#")):
+            value = (el.get(attr) or "")[len(prefix) :]
+            if el.get(attr, "").startswith(prefix) and value in renamed:
+                el.set(attr, prefix + renamed[value])
     notes = []
-    for div in root.xpath('.//div[@class="footnote"]'):
-        # Python-Markdown numbers the calls 1, 2, 3 … whatever the notes are named.
-        for number, li in enumerate(div.xpath(".//li[@id]"), start=1):
+    for div in lists:
+        for li in div.xpath(".//li[@id]"):
             for back in li.xpath('.//a[@class="footnote-backref"]'):
                 drop(back)
-            notes.append(Note(id=li.get("id"), label=str(number), html=inner_xml(li).strip()))
+            notes.append(Note(id=li.get("id"), label=li.get("id")[3:], html=inner_xml(li).strip()))
         div.getparent().remove(div)
     return notes
 
@@ -268,9 +324,8 @@ def check_links(path: Path, root: etree._Element) -> list[str]:
     return warnings
 
 
-def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> list[Image]:
+def collect_figures(path: Path, root: etree._Element, files: ImageFiles) -> list[Image]:
     figures: list[Image] = []
-    taken: set[str] = set()
     for img in root.iter("img"):
         src = img.get("src", "")
         alt = " ".join(img.get("alt", "").split())
@@ -278,27 +333,23 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str]) -> li
             raise ManuscriptError(path, "an image has no source (write ![description](images/file.jpg))")
         if not alt:
             raise ManuscriptError(path, f"image {quoted(src)} has no alt text (write ![description](...))")
-        source = images.resolve(path, src)
-        info = images.inspect(path, source)
-        key = images.key_for(source, info, taken)
-        taken.add(key)
-        warnings += images.warnings_for(path, source, info)
+        source, key = files.use(src)
         img.set("src", f"images/{key}")
         fig = img.getparent()
         caption = ""
         if fig.tag == "figure":
             caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
-        figures.append(Image(key=key, path=source, alt=alt, caption_html=caption, owner=path))
+        figures.append(Image(key=key, path=source.path, alt=alt, caption_html=caption, owner=path, file=source))
     return figures
 
 
-def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) -> Image | None:
+def read_photo(path: Path, value: object, warnings: list[str], files: ImageFiles) -> Image | None:
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ManuscriptError(path, "front matter 'photo' must be a mapping with src, alt, caption and credit")
     for k in sorted(map(str, set(value) - PHOTO_KEYS)):
-        warnings.append(f"{path}: unknown key 'photo.{k}' ignored")
+        warnings.append(f"{path}: unknown key {quoted('photo.' + k)} ignored")
     src = require_str(path, value, "src")
     if not src:
         raise ManuscriptError(path, "front matter 'photo' has no 'src'")
@@ -310,14 +361,13 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str]) 
     caption = inline_markdown(path, require_str(path, value, "caption"), "photo.caption", warnings)
     if caption and plain_text(caption) == alt:
         warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")
-    source = images.resolve(path, src)
-    info = images.inspect(path, source)
-    warnings += images.warnings_for(path, source, info)
+    source, key = files.use(src)
     return Image(
-        key=images.key_for(source, info, taken),
-        path=source,
+        key=key,
+        path=source.path,
         alt=alt,
         caption_html=caption,
         credit_html=inline_markdown(path, require_str(path, value, "credit"), "photo.credit", warnings),
         owner=path,
+        file=source,
     )

@@ -16,9 +16,7 @@ import nh3
 from lxml import etree
 
 from ..xhtml import parse
-
-# A language tag (BCP 47, loosely).
-LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+from . import language
 
 # Characters XML 1.0 forbids or discourages in content: C0/C1 controls (but tab and
 # newline), and Unicode non-characters.
@@ -140,12 +138,13 @@ _VALID = {
     "start": re.compile(r"^-?[0-9]{1,6}$"),
     "datetime": re.compile(r"^\d{4}(-\d\d(-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?)?)?$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"),
-    "lang": LANG_RE,
     "style": re.compile(r"^\s*text-align:\s*(left|right|center|justify)\s*;?\s*$"),
 }
 
 
 def _attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "lang":
+        return value if language.is_well_formed(value) else None
     rule = _VALID.get(attribute)
     if rule is None or rule.match(value):
         return value
@@ -200,19 +199,20 @@ def nesting(fragment: str) -> int:
     return deepest
 
 
-def parse_clean(fragment: str) -> etree._Element:
-    """Parse a cleaned fragment and repair it into valid XHTML."""
+def parse_clean(fragment: str, note_token: str = "") -> etree._Element:
+    """Parse a cleaned fragment and repair it into valid XHTML.  Only footnote ids
+    made by the Markdown stage (they start with ``note_token``) are kept."""
     root = parse(fragment)
-    repair(root)
+    repair(root, note_token)
     return root
 
 
-def repair(root: etree._Element) -> None:
+def repair(root: etree._Element, note_token: str = "") -> None:
     # Each round renames or removes elements, so rounds are bounded by the tree's size.
     for _ in range(sum(1 for _ in root.iter()) + 1):
         if not _repair_once(root):
             break
-    _unique_ids(root)
+    _unique_ids(root, note_token)
 
 
 # Elements whose content is phrasing only: a block inside them gives way.
@@ -322,9 +322,6 @@ def _unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
-# The ids the Markdown stage gives footnote calls and notes; no others are kept
-# from the manuscript (longread names headings, notes and page markers itself).
-NOTE_ID = re.compile(r"^(fn|fnref\d*)-[A-Za-z0-9_-]{1,60}$")
 
 
 def _note_element(el: etree._Element) -> bool:
@@ -340,12 +337,16 @@ def _note_element(el: etree._Element) -> bool:
     )
 
 
-def _unique_ids(root: etree._Element) -> None:
+def _unique_ids(root: etree._Element, note_token: str) -> None:
+    """Keep only the ids the Markdown stage gave footnote calls and notes (see
+    ``markdown_ext.NoteIdProcessor``); longread names headings, notes and page
+    markers itself, and no id written in the manuscript survives."""
+    note_id = re.compile(rf"^{re.escape(note_token)}[nr][0-9]+$") if note_token else None
     seen: set[str] = set()
     for el in root.iter():
         if isinstance(el.tag, str) and el.get("id") is not None:
             ident = el.get("id")
-            if ident in seen or not NOTE_ID.match(ident) or not _note_element(el):
+            if note_id is None or ident in seen or not note_id.match(ident) or not _note_element(el):
                 del el.attrib["id"]
             else:
                 seen.add(ident)

@@ -43,14 +43,17 @@ def write(
     theme: Theme,
     font_files: dict[Path, bytes],
     modified: dt.datetime,
-    cache_dir: Path | None,
+    pictures: dict[str, images.Picture],
+    cover_image: bytes,
     page_source: str = "",
     chapters: tuple[tuple[str, Rendition], ...] = (),
-    cover_file: Path | None = None,
+    cover_file: Image | None = None,
 ) -> bytes:
     """The EPUB of one article (``rendition``), or of a collection: then ``rendition``
     carries the collection's metadata, ``chapters`` are its content documents, by
-    file name, in reading order, and ``cover_file`` may give a finished cover."""
+    file name, in reading order, and ``cover_file`` may be the image of a finished
+    cover.  ``pictures`` are the images' screen copies by key; ``cover_image`` is
+    the finished cover (JPEG)."""
     a = rendition.article
     chapters = chapters or ((ARTICLE, rendition),)
     book = epub.EpubBook()
@@ -99,13 +102,11 @@ def write(
             )
         )
 
-    photo_bytes = None
     on_cover = cover_photo(rendition, chapters, cover_file)
-    for im in dict.fromkeys(im for _, r in chapters for im in r.article.images):
+    # One file per key: an image used many times is stored once.
+    for im in {im.key: im for _, r in chapters for im in r.article.images}.values():
         ext = im.extension
-        data = images.render(im.path, images.EPUB_LONG_EDGE, ext, cache_dir, im.owner)
-        if on_cover is not None and im.key == on_cover.key:
-            photo_bytes = data
+        data = pictures[im.key].screen
         book.add_item(
             epub.EpubItem(
                 uid=f"img-{im.key.replace('.', '-')}",
@@ -115,11 +116,7 @@ def write(
             )
         )
 
-    if cover_file:
-        cover_bytes = images.render(cover_file, cover.HEIGHT, "jpg", cache_dir, a.source)
-    else:
-        cover_bytes = cover.render(a, theme, photo_bytes, cache_dir)
-    book.set_cover(COVER_IMAGE, cover_bytes, create_page=False)
+    book.set_cover(COVER_IMAGE, cover_image, create_page=False)
     cover_page = epub.EpubItem(
         uid="cover-page",
         file_name=COVER_PAGE,
@@ -169,12 +166,12 @@ def write(
 
 
 def cover_photo(
-    rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...], cover_file: Path | None
+    rendition: Rendition, chapters: tuple[tuple[str, Rendition], ...], cover_file: Image | None
 ) -> Image | None:
     """The picture on the cover: a collection's finished cover, else the book's own
     photo, else the first article's."""
     if cover_file is not None:
-        return Image(key="", path=cover_file, alt=f"The cover of {rendition.article.title_text}.")
+        return Image(key="", path=cover_file.path, alt=f"The cover of {rendition.article.title_text}.")
     for r in (rendition, *(r for _, r in chapters)):
         if r.article.photo:
             return r.article.photo

@@ -61,8 +61,10 @@ def lay_out(
     font_files: dict[Path, bytes],
     paper: str,
     press: bool = False,
-    cache_dir: Path | None = None,
+    pictures: dict[str, images.Picture] | None = None,
 ) -> Layout:
+    """Lay the rendition out in pages; ``pictures`` holds each image's print copy,
+    by key."""
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
     from weasyprint.urls import FatalURLFetchingError
@@ -77,11 +79,11 @@ def lay_out(
     article = rendition.article
     # Images are served from memory under a base folder that holds nothing else.
     base = article.folder.resolve() / ".longread-print"
+    pictures = pictures or {}
     fetcher = _fetcher(
         theme,
-        {(base / "images" / im.key).as_posix(): im for im in article.images},
+        {(base / "images" / im.key).as_posix(): pictures[im.key] for im in article.images if im.key in pictures},
         {p.resolve().as_posix(): data for p, data in font_files.items()},
-        cache_dir,
     )
     font_config = FontConfiguration()
     layers = [theme.base_css, theme.print_css, theme.paper_css[paper]]
@@ -99,7 +101,7 @@ def lay_out(
             raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
     layout = Layout(rendition, doc, page_starts(doc), press)
     layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
-    layout.warnings += resolution_warnings(doc, article.images, article.source)
+    layout.warnings += resolution_warnings(doc, article.images, pictures, article.source)
     return layout
 
 
@@ -172,7 +174,7 @@ def _press_boxes(pdf) -> None:
             obj["BleedBox"] = pydyf.Array([x0 - PRESS_BLEED, y0 - PRESS_BLEED, x1 + PRESS_BLEED, y1 + PRESS_BLEED])
 
 
-def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], cache_dir: Path | None):
+def _fetcher(theme: Theme, served: dict[str, images.Picture], fonts: dict[str, bytes]):
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     theme_root = theme.folder.resolve()
@@ -184,14 +186,8 @@ def _fetcher(theme: Theme, served: dict[str, Image], fonts: dict[str, bytes], ca
             parts = urlsplit(url)
             path = unquote(parts.path)
             if parts.scheme == "file" and path in served:
-                im = served[path]
-                try:
-                    data = images.render(im.path, images.PRINT_LONG_EDGE, im.extension, cache_dir, im.owner)
-                except ManuscriptError as e:
-                    # WeasyPrint would only log a failed image and print without it.
-                    self.failure = e
-                    raise FatalURLFetchingError(str(e)) from None
-                return URLFetcherResponse(url, data, {"Content-Type": images.media_type(im.extension)})
+                picture = served[path]
+                return URLFetcherResponse(url, picture.print, {"Content-Type": images.media_type(picture.extension)})
             if parts.scheme == "file" and Path(path).resolve().as_posix() in fonts:
                 # The subset font files the EPUB embeds too.
                 return URLFetcherResponse(url, fonts[Path(path).resolve().as_posix()], {"Content-Type": "font/ttf"})
@@ -242,7 +238,9 @@ def page_starts(doc) -> tuple[str, ...]:
     return tuple(starts)
 
 
-def resolution_warnings(doc, article_images: tuple[Image, ...], source: Path) -> list[str]:
+def resolution_warnings(
+    doc, article_images: tuple[Image, ...], pictures: dict[str, images.Picture], source: Path
+) -> list[str]:
     """Images whose pixels are too few for 300 ppi at the size they are printed."""
     from weasyprint.formatting_structure import boxes
 
@@ -252,9 +250,9 @@ def resolution_warnings(doc, article_images: tuple[Image, ...], source: Path) ->
         for box in _flow_boxes(page._page_box):
             if isinstance(box, boxes.ReplacedBox) and box.element is not None:
                 im = by_key.get(box.element.get("src", ""))
-                if im is None or not box.width:
+                if im is None or not box.width or im.key not in pictures:
                     continue
-                width_px, _ = images.print_size(im.path)
+                width_px, _ = pictures[im.key].print_size
                 ppi = width_px / (box.width / 96)
                 worst[im.key] = min(ppi, worst.get(im.key, ppi))
     return [
