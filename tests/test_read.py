@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image as PILImage
-from longread.source.read import read
 from lxml import html as lxml_html
+from PIL import Image as PILImage
 
 from longread.errors import ManuscriptError
+from longread.source.read import read
 from longread.xhtml import plain_text
 
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed-review.txt"  # the text as delivered
