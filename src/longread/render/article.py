@@ -16,7 +16,7 @@ from lxml import etree
 
 from ..model import Article, Image, Note, Rendition
 from ..source.sanitize import INLINE
-from ..xhtml import EPUB_NS, escape, inner_xml, names, parse, plain_text
+from ..xhtml import EPUB_NS, escape, heading_text, inner_xml, names, parse, plain_text
 
 EPUB_TYPE = f"{{{EPUB_NS}}}type"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -144,7 +144,7 @@ def mark_language(root: etree._Element) -> None:
 def number_headings(root: etree._Element) -> tuple[tuple[str, str, int], ...]:
     found, used = [], set()
     for el in root.iter("h2", "h3", "h4", "h5", "h6"):
-        text = " ".join(el.text_content().split())
+        text = heading_text(el)
         base = "s-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-") or "section")
         ident, n = base, 2
         while ident in used:

@@ -20,7 +20,7 @@ from ..assets import images
 from ..errors import ManuscriptError, quoted
 from ..model import Article, Image, Note
 from ..source import language, sanitize
-from ..xhtml import inner_xml, plain_text
+from ..xhtml import heading_text, inner_xml, plain_text
 from . import yamlsafe
 from .imagefiles import ImageFiles
 from .markdown_ext import make_markdown, note_token
@@ -85,6 +85,7 @@ def read(path: Path) -> Article:
     # Every image reference is checked as written, before sanitising can alter it.
     for src in IMG_SRC.findall(converted):
         images.resolve(path, html.unescape(src))
+    warnings += dropped_markup(path, converted)
     cleaned = sanitize.clean(converted)
     if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
         raise ManuscriptError(
@@ -92,6 +93,7 @@ def read(path: Path) -> Article:
         )
     body_root = sanitize.parse_clean(cleaned, token)
     warnings += check_links(path, body_root)
+    warnings += drop_empty_subheads(path, body_root)
     files = ImageFiles(path)
     figures = collect_figures(path, body_root, files)
     notes = extract_notes(body_root, token)
@@ -305,6 +307,34 @@ def drop(el: etree._Element) -> None:
     else:
         parent.text = (parent.text or "").rstrip("\xa0 ") + tail
     parent.remove(el)
+
+
+#: Raw HTML the sanitiser removes with its content, where the reader loses something.
+LOST_WITH_CONTENT = {
+    "math": "MathML formula(s) removed (longread does not typeset MathML; write the formula as text or an image)",
+    "svg": "inline SVG drawing(s) removed (use an image file instead)",
+}
+
+
+def dropped_markup(path: Path, converted: str) -> list[str]:
+    """Warnings for content the sanitiser will remove whole."""
+    found = []
+    for tag, what in LOST_WITH_CONTENT.items():
+        count = len(re.findall(rf"<{tag}[\s>/]", converted, re.I))
+        if count:
+            found.append(f"{path}: {count} {what}")
+    return found
+
+
+def drop_empty_subheads(path: Path, root: etree._Element) -> list[str]:
+    """A subhead with nothing to say (``## &nbsp;``, a comment, an empty code span)
+    would be an empty entry in the e-book's contents: it is taken out."""
+    empty = [h for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6") if not heading_text(h)]
+    for h in empty:
+        drop(h)
+    if not empty:
+        return []
+    return [f"{path}: {len(empty)} subhead(s) with no text removed"]
 
 
 def check_links(path: Path, root: etree._Element) -> list[str]:

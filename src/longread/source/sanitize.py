@@ -16,7 +16,7 @@ import nh3
 from lxml import etree
 
 from ..xhtml import parse
-from . import language
+from . import content_models, language
 
 # Characters XML 1.0 forbids or discourages in content: C0/C1 controls (but tab and
 # newline), and Unicode non-characters.
@@ -210,7 +210,8 @@ def parse_clean(fragment: str, note_token: str = "") -> etree._Element:
 def repair(root: etree._Element, note_token: str = "") -> None:
     # Each round renames or removes elements, so rounds are bounded by the tree's size.
     for _ in range(sum(1 for _ in root.iter()) + 1):
-        if not _repair_once(root):
+        placed = _repair_once(root)
+        if not content_models.enforce(root) and not placed:
             break
     _unique_ids(root, note_token)
 
@@ -242,12 +243,8 @@ def _repair_once(root: etree._Element) -> bool:
             el.tag, changed = "p", True
         elif tag in {"dt", "dd"} and not _in_list(el):
             el.tag, changed = "p", True
-        elif tag == "figcaption" and (parent.tag != "figure" or el not in (parent[0], parent[-1])):
-            if parent.tag == "figure":
-                parent.append(el)  # a caption comes first or last in its figure
-            else:
-                el.tag = "p"
-            changed = True
+        elif tag == "figcaption" and parent.tag != "figure":
+            el.tag, changed = "p", True  # (its place inside a figure: see content_models)
         elif tag == "caption" and parent.tag != "table":
             el.tag, changed = "p", True
         elif tag in {"thead", "tbody", "tfoot", "tr", "th", "td"} and not _in_table(el):
@@ -320,8 +317,6 @@ def _unwrap(el: etree._Element) -> None:
         prev = parent[index - 1]
         prev.tail = (prev.tail or "") + tail
     parent.remove(el)
-
-
 
 
 def _note_element(el: etree._Element) -> bool:
