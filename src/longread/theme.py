@@ -6,6 +6,7 @@ from pathlib import Path
 
 import yaml
 
+from . import theme_css
 from .errors import ManuscriptError
 from .model import FontFace, Theme
 
@@ -69,6 +70,9 @@ def _theme(folder: Path, manifest: Path, data: dict) -> Theme:
             )
     if not faces:
         raise ManuscriptError(manifest, "the theme lists no fonts")
+    for sheet in (*(sheets.get(k) for k in ("base", "epub", "print", "press")), *(data.get("paper") or {}).values()):
+        if sheet:
+            theme_css.check(file(sheet, "stylesheet"), folder)
     dash_style = (data.get("typography") or {}).get("dashes", "closed")
     if dash_style not in {"closed", "spaced"}:
         raise ManuscriptError(manifest, "typography.dashes must be 'closed' or 'spaced'")

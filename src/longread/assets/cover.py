@@ -117,7 +117,9 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
     # With a photo the words sit at the top; without one, at the optical centre.
     y = top if photo else max(top, int(top + (bottom - top - block) * 0.4))
     if article.kicker:
-        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=font(theme.face(700).path, 54), fill=accent)
+        kicker_font = font(theme.face(700).path, 54)
+        kicker = clip(" ".join(article.kicker.upper()), kicker_font, WIDTH - 2 * MARGIN)
+        draw.text((MARGIN, y), kicker, font=kicker_font, fill=accent)
         y += kicker_h
     for line in lines:
         x = MARGIN
@@ -129,11 +131,27 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
             x += face(theme, False, size).getlength(" ")
         y += int(size * 1.12)
     if byline:
-        draw.text((MARGIN, y + 40), byline, font=font(theme.face(400, "italic").path, 58), fill=accent)
+        byline_font = font(theme.face(400, "italic").path, 58)
+        draw.text((MARGIN, y + 40), clip(byline, byline_font, WIDTH - 2 * MARGIN), font=byline_font, fill=accent)
 
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
+
+
+def clip(text: str, f: ImageFont.FreeTypeFont, width: int) -> str:
+    """One line of text cut to ``width`` with an ellipsis: a long byline (a hundred
+    authors) stays on the cover, and Pillow never sets a line wider than the page."""
+    if f.getlength(text) <= width:
+        return text
+    low, high = 0, min(len(text), 4 * width)  # no glyph is narrower than a quarter pixel
+    while low < high:
+        middle = (low + high + 1) // 2
+        if f.getlength(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def balanced(words: list[Word], theme: Theme, size: int, width: int) -> list[list[Word]]:

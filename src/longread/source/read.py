@@ -92,6 +92,7 @@ def read(path: Path) -> Article:
             path, f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep"
         )
     body_root = sanitize.parse_clean(cleaned, token)
+    check_runs(path, body_root)
     warnings += check_links(path, body_root)
     warnings += drop_empty_subheads(path, body_root)
     files = ImageFiles(path)
@@ -307,6 +308,45 @@ def drop(el: etree._Element) -> None:
     else:
         parent.text = (parent.text or "").rstrip("\xa0 ") + tail
     parent.remove(el)
+
+
+#: The longest run of text with nowhere to break a line.  A line breaker lays out
+#: the rest of an unbreakable run for every line it fills, so its time grows with
+#: the square of the run's length (50,000 characters: over 40 s in WeasyPrint).
+#: Real words and pasted URLs stay far below this.
+MAX_RUN = 2000
+# Where a line may break: spaces, hyphens, zero-width spaces, and within the
+# scripts written without spaces (CJK, Thai, Lao, Myanmar, Khmer).
+_BREAK = (
+    "\\s\u200b\\-\u2010\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
+)
+_LONG_RUN = re.compile(f"[^{_BREAK}]{{{MAX_RUN + 1},}}")
+
+
+def check_runs(path: Path, root: etree._Element) -> None:
+    """Refuse a run of text too long to break into lines in reasonable time."""
+    pieces: list[str] = []
+
+    def walk(el: etree._Element) -> None:
+        block = el.tag in sanitize.BLOCK
+        pieces.append("\n" if block else "")
+        pieces.append(el.text or "")
+        for child in el:
+            if isinstance(child.tag, str):
+                walk(child)
+            pieces.append(child.tail or "")
+        pieces.append("\n" if block else "")
+
+    walk(root)
+    found = _LONG_RUN.search("".join(pieces))
+    if found:
+        run = found.group()
+        raise ManuscriptError(
+            path,
+            f"the text has a run of {len(run):,} characters with no space or other place to break a line "
+            f"({quoted(run[:24])}…); the limit is {MAX_RUN:,}: break it up",
+        )
 
 
 #: Raw HTML the sanitiser removes with its content, where the reader loses something.

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import yaml
 
+from ..errors import quoted
+
 #: The front matter block as written: far beyond any real one.
 MAX_SOURCE = 256 * 1024
 #: Characters of text once every alias is expanded.
@@ -53,10 +55,11 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
 def measure(root: yaml.Node) -> tuple[int, int]:
     """(characters, values) of the document with its aliases expanded, without
     expanding them: an alias is the same node object as its anchor, so each node's
-    size is counted once and reused.  Raises :class:`LimitError` past a limit and
-    for a value that contains itself."""
+    size is counted once and reused.  Raises :class:`LimitError` past a limit
+    (naming the key that holds the most), and for a value that contains itself."""
     sizes: dict[int, tuple[int, int]] = {}
     on_path: set[int] = set()
+    aliased = False
     stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
     while stack:
         node, depth, done = stack.pop()
@@ -65,16 +68,10 @@ def measure(root: yaml.Node) -> tuple[int, int]:
             on_path.discard(key)
             kids = [sizes[id(c)] for c in _children(node)]
             chars = sum(k[0] for k in kids) + (len(node.value) if isinstance(node, yaml.ScalarNode) else 0)
-            values = 1 + sum(k[1] for k in kids)
-            if chars > MAX_EXPANDED:
-                raise LimitError(
-                    f"holds {chars:,} characters once its aliases are expanded (the limit is {MAX_EXPANDED:,})"
-                )
-            if values > MAX_VALUES:
-                raise LimitError(f"holds {values:,} values once its aliases are expanded (the limit is {MAX_VALUES:,})")
-            sizes[key] = (chars, values)
+            sizes[key] = (chars, 1 + sum(k[1] for k in kids))
             continue
         if key in sizes:
+            aliased = True
             continue
         if key in on_path:
             raise LimitError("has a value that contains itself (through an alias)")
@@ -82,5 +79,22 @@ def measure(root: yaml.Node) -> tuple[int, int]:
             raise LimitError(f"is nested too deeply (more than {MAX_DEPTH} levels of lists and mappings)")
         on_path.add(key)
         stack.append((node, depth, True))
-        stack += [(c, depth + 1, False) for c in _children(node) if id(c) not in sizes]
-    return sizes[id(root)]
+        stack += [(c, depth + 1, False) for c in _children(node)]
+    chars, values = sizes[id(root)]
+    expanded = " once its aliases are expanded" if aliased else ""
+    if chars > MAX_EXPANDED:
+        raise LimitError(
+            f"holds {chars:,} characters{expanded}{_largest(root, sizes, 0)} (the limit is {MAX_EXPANDED:,})"
+        )
+    if values > MAX_VALUES:
+        raise LimitError(f"holds {values:,} values{expanded}{_largest(root, sizes, 1)} (the limit is {MAX_VALUES:,})")
+    return chars, values
+
+
+def _largest(root: yaml.Node, sizes: dict[int, tuple[int, int]], which: int) -> str:
+    """ ", most of them in 'key'" for the top-level key that holds the most."""
+    if not isinstance(root, yaml.MappingNode) or not root.value:
+        return ""
+    k, v = max(root.value, key=lambda pair: sizes[id(pair[1])][which])
+    name = k.value if isinstance(k, yaml.ScalarNode) else "?"
+    return f", {sizes[id(v)][which]:,} of them in {quoted(name)}"
