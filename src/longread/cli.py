@@ -327,7 +327,7 @@ def report(outcomes: list) -> int:
             print(f"error: {one_line(outcome.error)}", file=sys.stderr)
         for out in outcome.outputs:
             note = "  (up to date)" if outcome.up_to_date else ""
-            print(f"{out.path}  {human(out.size)}{note}")
+            print(f"{printable(str(out.path))}  {human(out.size)}{note}")
     if len(outcomes) > 1:
         summary(outcomes)
     return 1 if any(o.error for o in outcomes) else 0
@@ -335,6 +335,7 @@ def report(outcomes: list) -> int:
 
 def summary(outcomes: list) -> None:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     table = Table(title="longread", title_justify="left")
@@ -343,7 +344,9 @@ def summary(outcomes: list) -> None:
     for o in outcomes:
         result = "failed" if o.error else "up to date" if o.up_to_date else "built"
         time = "" if o.up_to_date else f"{o.seconds:.1f} s"
-        table.add_row(str(o.manuscript), result, ", ".join(p.path.name for p in o.outputs) or "-", time)
+        # File names are shown as they are: escaped, and never read as Rich markup.
+        names = escape(printable(", ".join(p.path.name for p in o.outputs))) or "-"
+        table.add_row(escape(printable(str(o.manuscript))), result, names, time)
     failed = sum(1 for o in outcomes if o.error)
     table.caption = f"{len(outcomes) - failed} of {len(outcomes)} manuscripts built" + (
         f", {failed} failed" if failed else ""
