@@ -101,6 +101,7 @@ def test_memory_is_bounded_by_decoded_size(name, tmp_path):
         FRONT + f"![A very large picture](images/{file_name})\n\nBody.\n", encoding="utf-8"
     )
     run, peak = peak_build(tmp_path, "build", "ms/story.md", "-o", "out")
+    print(f"{name}: peak {peak / 1024**2:.0f} MB")
     assert peak < PEAK_LIMIT, f"peak memory {peak / 1024**2:.0f} MB"
     if expected == "ok":
         assert_success(run, tmp_path / "out", "epub,pdf")
@@ -122,6 +123,8 @@ def test_one_photo_used_many_times_is_stored_once(tmp_path):
     (folder / "story.md").write_text(FRONT + body + "The end.\n", encoding="utf-8")
     run, peak = peak_build(tmp_path, "build", "ms/story.md", "-o", "out")
     assert_success(run, tmp_path / "out", "epub,pdf")
+    sizes = {p.name: p.stat().st_size // 1024 for p in outputs(tmp_path / "out")}
+    print(f"one photo 400 times: peak {peak / 1024**2:.0f} MB, outputs {sizes} KB")
     assert peak < PEAK_LIMIT, f"peak memory {peak / 1024**2:.0f} MB"
     entries = epub_entries(tmp_path / "out" / "story.epub")
     assert [n for n in entries if n.startswith("EPUB/images/") and n != "EPUB/images/cover.jpg"] == [

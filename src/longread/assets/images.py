@@ -425,13 +425,19 @@ def _flatten(im: PILImage.Image) -> PILImage.Image:
 
 def _encode(im: PILImage.Image, extension: str, best: bool) -> bytes:
     """The pixels alone: no EXIF, XMP, comment or profile (Pillow would copy a JPEG
-    comment from ``info`` by default).  ``best`` spends encoder time on size where
-    the file is kept as it is (the EPUB); the print copy is handed to WeasyPrint,
-    which re-compresses a PNG anyway."""
+    comment from ``info`` by default).
+
+    ``best`` is for the copy kept as it is (the EPUB's).  zlib's default level
+    there: level 9 and Pillow's ``optimize`` take three to four times as long for
+    about 1% less (a 1600-pixel photo: 17 s against 4.7 s).  The print copy is
+    handed to WeasyPrint, which re-compresses a PNG anyway, so it gets the fastest
+    level; a print JPEG goes into the PDF as it is, where Huffman optimisation
+    saves about 3% for half as much time again, so only the EPUB's gets it.
+    """
     im.info = {}
     buf = io.BytesIO()
     if extension == "png":
-        im.save(buf, "PNG", compress_level=9 if best else 1)
+        im.save(buf, "PNG", compress_level=6 if best else 1)
     else:
         # Baseline (not progressive) JPEG: the format every e-reader decodes.
         im.save(buf, "JPEG", quality=86, optimize=best, subsampling="4:2:0", comment=b"")
