@@ -8,6 +8,7 @@ Every run goes through the CLI, as a user runs it (helpers from test_hostile).
 from __future__ import annotations
 
 import io
+import random
 import re
 import shutil
 import subprocess
@@ -27,6 +28,7 @@ from test_hostile import (
     assert_success,
     build,
     epub_entries,
+    epubcheck_problems,
     longread,
     outputs,
     snapshot,
@@ -249,3 +251,42 @@ def test_failed_first_build_leaves_no_cache(fmt, tmp_path):
     assert_error(run, tmp_path / "out", message="cut.jpg")
     assert not (tmp_path / "out" / ".cache").exists()
     assert snapshot(tmp_path) == before
+
+
+# --- random raw HTML --------------------------------------------------------------
+
+RAW_TAGS = (
+    "dl dt dd div table tr td th thead tbody tfoot caption figure figcaption dfn a ul ol li p h2 h3 "
+    "blockquote aside pre em span sup code q bdo time abbr hr br img small sub mark cite kbd b i strong wbr bdi"
+).split()
+
+
+def _raw_html(rng: random.Random, depth: int = 0) -> str:
+    """Any nesting of the elements the sanitiser allows, right or wrong."""
+    if depth > 6 or rng.random() < 0.25:
+        return rng.choice(["word", "two words", "", "x"])
+    tag = rng.choice(RAW_TAGS)
+    if tag == "img":
+        return '<img src="images/photo.jpg" alt="A photo">'
+    if tag in {"hr", "br"}:
+        return f"<{tag}>"
+    attrs = {
+        "a": ' href="https://example.org/"',
+        "bdo": rng.choice(["", ' dir="rtl"']),
+        "time": rng.choice(["", ' datetime="2024-01-02"']),
+    }.get(tag, "")
+    inner = "".join(_raw_html(rng, depth + 1) for _ in range(rng.randint(0, 4)))
+    return f"<{tag}{attrs}>{inner}</{tag}>"
+
+
+@pytest.mark.parametrize("seed", [1, 11])
+def test_random_raw_html_is_made_valid(seed, tmp_path):
+    """The repair pass puts whatever the sanitiser keeps into a shape EPUBCheck accepts."""
+    rng = random.Random(seed)
+    folder = tmp_path / "ms"
+    (folder / "images").mkdir(parents=True)
+    (folder / "images" / "photo.jpg").write_bytes(IMAGE_KINDS["jpeg"]())
+    body = "".join(f"<div>{_raw_html(rng)}</div>\n\nParagraph {i}.\n\n" for i in range(150))
+    (folder / "story.md").write_text(FRONT + body + "The last paragraph.\n", encoding="utf-8")
+    assert_success(build(tmp_path), tmp_path / "out", "epub")
+    assert epubcheck_problems(tmp_path / "out" / "story.epub") == []

@@ -119,6 +119,8 @@ class TestContentModels:
                 "<tfoot><tr><td>1</td></tr> <tr><td>2</td></tr></tfoot></table>",
             ),
             ("<p><dfn>a <dfn>b</dfn></dfn></p>", "<p><dfn>a <span>b</span></dfn></p>"),
+            ("<p>a<wbr>b<em>c</em>d</p>", "<p>a<wbr/>b<em>c</em>d</p>"),
+            ("<p><time>soon <em>now</em></time></p>", "<p><span>soon <em>now</em></span></p>"),
         ],
     )
     def test_repairs(self, raw, expected):

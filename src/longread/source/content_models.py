@@ -9,7 +9,8 @@ the HTML content model requires (what EPUBCheck validates), keeping every word:
   each in a div; a list that cannot be read that way gives way to plain blocks;
 - a figure: one figcaption, first or last;
 - no dfn inside a dfn, no link inside a link, no heading or sectioning element in a
-  table header cell.
+  table header cell, no time element without a datetime (its text would have to
+  be a date).
 
 Each function reports whether it changed the tree, so the repair pass can run
 until nothing changes.
@@ -31,6 +32,10 @@ def enforce(root: etree._Element) -> bool:
     for figure in list(root.iter("figure")):
         changed |= _figure(figure)
     changed |= _no_nesting(root, "dfn") | _no_nesting(root, "a")
+    changed |= _empty_voids(root)
+    for time in list(root.iter("time")):
+        if not time.get("datetime"):  # its content would have to be a date: it is plain text
+            time.tag, changed = "span", True
     for th in list(root.iter("th")):
         for el in th.iter(*HEADINGS, "aside"):
             el.tag, changed = ("p" if el.tag in HEADINGS else "div"), True
@@ -130,6 +135,24 @@ def _figure(figure: etree._Element) -> bool:
     if first is not kids[0]:
         figure.append(first)
     return True
+
+
+def _empty_voids(root: etree._Element) -> bool:
+    """Void elements hold nothing.  libxml2's HTML parser does not know ``wbr`` is
+    void and puts what follows inside it: that content moves out, after it."""
+    changed = False
+    for el in list(root.iter("br", "wbr", "hr", "img")):
+        if not (el.text or len(el)):
+            continue
+        children, tail = list(el), el.tail or ""
+        el.tail, el.text = el.text, None
+        anchor = el
+        for child in children:
+            anchor.addnext(child)
+            anchor = child
+        anchor.tail = (anchor.tail or "") + tail
+        changed = True
+    return changed
 
 
 def _no_nesting(root: etree._Element, tag: str) -> bool:

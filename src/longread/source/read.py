@@ -278,7 +278,7 @@ def extract_notes(root: etree._Element, token: str) -> list[Note]:
         if target in renamed:
             n = calls[target] = calls.get(target, 0) + 1
             number = renamed[target][3:]
-            renamed[sup.get("id")] = f"fnref-{number}" + (f"-{n}" if n > 1 else "")
+            renamed[sup.get("id")] = f"fnref{n if n > 1 else ''}-{number}"
     for el in root.xpath(".//*[@class]"):
         href = (el.get("href") or "")[1:]
         real = (el.tag == "div" and el in lists) or (el.tag == "a" and href in renamed)
