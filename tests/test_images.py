@@ -138,3 +138,17 @@ def test_header_check_refuses_what_cannot_be_decoded_faithfully(data, message, t
 def test_control_characters_in_a_source_are_refused(tmp_path):
     with pytest.raises(ManuscriptError, match="has a control character in its name"):
         images.resolve(tmp_path / "story.md", "images/photo%00.jpg")
+
+
+def test_a_manuscripts_images_together_are_bounded(tmp_path, monkeypatch):
+    from longread.source import imagefiles
+
+    for name, colour in (("a.png", "red"), ("b.png", "blue")):
+        (tmp_path / name).write_bytes(_bytes(Image.new("RGB", (64, 48), colour), "PNG"))
+    files = imagefiles.ImageFiles(tmp_path / "story.md")
+    size = len((tmp_path / "a.png").read_bytes())
+    monkeypatch.setattr(imagefiles, "MAX_TOTAL_BYTES", size + 10)
+    assert files.use("a.png")[1] == "a.png"
+    assert files.use("./a.png")[1] == "a.png"  # the same file again costs nothing
+    with pytest.raises(ManuscriptError, match="the images of this manuscript take over"):
+        files.use("b.png")

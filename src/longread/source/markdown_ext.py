@@ -95,6 +95,8 @@ class NoteIdProcessor(Treeprocessor):
     def __init__(self, md: Markdown, token: str) -> None:
         super().__init__(md)
         self.token = token
+        #: The label each note was written with, by its new id.
+        self.labels: dict[str, str] = {}
 
     def run(self, root: etree.Element) -> None:
         notes: dict[str, str] = {}
@@ -103,6 +105,7 @@ class NoteIdProcessor(Treeprocessor):
                 for li in div.iter("li"):
                     if li.get("id"):
                         notes[li.get("id")] = f"{self.token}n{len(notes) + 1}"
+                        self.labels[notes[li.get("id")]] = li.get("id").removeprefix("fn-")
                         li.set("id", notes[li.get("id")])
         calls: dict[str, str] = {}
         for sup in root.iter("sup"):
@@ -117,6 +120,13 @@ class NoteIdProcessor(Treeprocessor):
                 a.set("href", "#" + notes[target])
             elif kind == "footnote-backref" and target in calls:
                 a.set("href", "#" + calls[target])
+
+
+def note_labels(md: Markdown) -> dict[str, str]:
+    """The labels the notes were written with, by the ids :class:`NoteIdProcessor` gave them."""
+    if "longread-note-ids" in md.treeprocessors:
+        return md.treeprocessors["longread-note-ids"].labels
+    return {}
 
 
 def note_token(text: str) -> str:

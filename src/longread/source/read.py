@@ -23,7 +23,7 @@ from ..source import language, sanitize
 from ..xhtml import heading_text, inner_xml, plain_text
 from . import yamlsafe
 from .imagefiles import ImageFiles
-from .markdown_ext import make_markdown, note_token
+from .markdown_ext import make_markdown, note_labels, note_token
 
 KNOWN_KEYS = {
     "title",
@@ -81,7 +81,8 @@ def read(path: Path) -> Article:
         raise ManuscriptError(path, f"'source' must be an http(s) URL, not {quoted(source_url)}")
 
     token = note_token(body)
-    converted = make_markdown(token).convert(body)
+    markdown = make_markdown(token)
+    converted = markdown.convert(body)
     # Every image reference is checked as written, before sanitising can alter it.
     for src in IMG_SRC.findall(converted):
         images.resolve(path, html.unescape(src))
@@ -97,7 +98,7 @@ def read(path: Path) -> Article:
     warnings += drop_empty_subheads(path, body_root)
     files = ImageFiles(path)
     figures = collect_figures(path, body_root, files)
-    notes = extract_notes(body_root, token)
+    notes = extract_notes(body_root, token, note_labels(markdown))
     if not plain_text(inner_xml(body_root)) and not figures:
         raise ManuscriptError(path, "the manuscript has no body text")
     photo = read_photo(path, meta.get("photo"), warnings, files)
@@ -259,30 +260,28 @@ def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | 
 # --- notes and images -------------------------------------------------------------
 
 
-def extract_notes(root: etree._Element, token: str) -> list[Note]:
-    """Take Python-Markdown's footnote list out of the body into :class:`Note` records,
-    with plain ids (``fn-1``, called from ``fnref-1``).  The real notes and calls are
-    those whose ids carry ``token``; a footnote class written in raw HTML is dropped
-    (it would pass for a note or a call)."""
-    renamed: dict[str, str] = {}
-    lists = []
-    for li in root.xpath(".//li[@id]"):
-        if li.get("id").startswith(token + "n"):
-            renamed[li.get("id")] = f"fn-{len(renamed) + 1}"
-            if li.getparent().getparent() not in lists:
-                lists.append(li.getparent().getparent())
+def extract_notes(root: etree._Element, token: str, labels: dict[str, str] | None = None) -> list[Note]:
+    """Take Python-Markdown's footnote list out of the body into :class:`Note` records.
+
+    The real notes and calls are those whose ids carry ``token``; a footnote class
+    written in raw HTML is dropped (it would pass for a note or a call).  A note's
+    id comes from its label where the label makes a plain id (``[^src]`` →
+    ``fn-src``, called from ``fnref-src``), else from its number (``[^é]`` → ``fn-1``).
+    """
+    real = [li.get("id") for li in root.xpath(".//li[@id]") if li.get("id").startswith(token + "n")]
+    lists = list(dict.fromkeys(li.getparent().getparent() for li in root.xpath(".//li[@id]") if li.get("id") in real))
+    renamed = note_ids(real, labels or {})
     calls: dict[str, int] = {}
     for sup in root.xpath(".//sup[@id]"):
         a = sup.find("a")
         target = (a.get("href") or "")[1:] if a is not None else ""
         if target in renamed:
             n = calls[target] = calls.get(target, 0) + 1
-            number = renamed[target][3:]
-            renamed[sup.get("id")] = f"fnref{n if n > 1 else ''}-{number}"
+            renamed[sup.get("id")] = f"fnref{n if n > 1 else ''}-{renamed[target][3:]}"
     for el in root.xpath(".//*[@class]"):
         href = (el.get("href") or "")[1:]
-        real = (el.tag == "div" and el in lists) or (el.tag == "a" and href in renamed)
-        if el.get("class") in {"footnote", "footnote-ref", "footnote-backref"} and not real:
+        genuine = (el.tag == "div" and el in lists) or (el.tag == "a" and href in renamed)
+        if el.get("class") in {"footnote", "footnote-ref", "footnote-backref"} and not genuine:
             del el.attrib["class"]
     for el in root.xpath(".//*[@id] | .//a[@href]"):
         for attr, prefix in (("id", ""), ("href", "#")):
@@ -294,9 +293,31 @@ def extract_notes(root: etree._Element, token: str) -> list[Note]:
         for li in div.xpath(".//li[@id]"):
             for back in li.xpath('.//a[@class="footnote-backref"]'):
                 drop(back)
-            notes.append(Note(id=li.get("id"), label=li.get("id")[3:], html=inner_xml(li).strip()))
+            # Python-Markdown numbers the calls 1, 2, 3 … whatever the notes are named.
+            notes.append(Note(id=li.get("id"), label=str(len(notes) + 1), html=inner_xml(li).strip()))
         div.getparent().remove(div)
     return notes
+
+
+# A label that makes a plain XML id as it is.
+_PLAIN_LABEL = re.compile(r"[A-Za-z0-9_]{1,40}(-[A-Za-z0-9_]{1,40}){0,4}")
+
+
+def note_ids(found: list[str], labels: dict[str, str]) -> dict[str, str]:
+    """The final id of each note (by its Markdown-stage id): ``fn-<label>`` for a
+    plain label, else ``fn-<n>`` with the first number no other note has."""
+    ids: dict[str, str] = {}
+    for old in found:
+        label = labels.get(old, "")
+        if _PLAIN_LABEL.fullmatch(label) and f"fn-{label}" not in ids.values():
+            ids[old] = f"fn-{label}"
+    number = 0
+    for old in found:
+        while old not in ids:
+            number += 1
+            if f"fn-{number}" not in ids.values():
+                ids[old] = f"fn-{number}"
+    return ids
 
 
 def drop(el: etree._Element) -> None:
