@@ -18,12 +18,14 @@ from lxml import etree
 
 from ..assets import images
 from ..errors import ManuscriptError, quoted
-from ..model import Article, Image, Note
+from ..model import Article, Image
 from ..source import language, sanitize
-from ..xhtml import heading_text, inner_xml, plain_text
+from ..xhtml import inner_xml, plain_text
 from . import yamlsafe
+from .body_checks import check_runs, drop_empty_subheads, dropped_markup
 from .imagefiles import ImageFiles
 from .markdown_ext import make_markdown, note_labels, note_token
+from .notes import extract_notes
 
 KNOWN_KEYS = {
     "title",
@@ -258,144 +260,6 @@ def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | 
 
 
 # --- notes and images -------------------------------------------------------------
-
-
-def extract_notes(root: etree._Element, token: str, labels: dict[str, str] | None = None) -> list[Note]:
-    """Take Python-Markdown's footnote list out of the body into :class:`Note` records.
-
-    The real notes and calls are those whose ids carry ``token``; a footnote class
-    written in raw HTML is dropped (it would pass for a note or a call).  A note's
-    id comes from its label where the label makes a plain id (``[^src]`` →
-    ``fn-src``, called from ``fnref-src``), else from its number (``[^é]`` → ``fn-1``).
-    """
-    real = [li.get("id") for li in root.xpath(".//li[@id]") if li.get("id").startswith(token + "n")]
-    lists = list(dict.fromkeys(li.getparent().getparent() for li in root.xpath(".//li[@id]") if li.get("id") in real))
-    renamed = note_ids(real, labels or {})
-    calls: dict[str, int] = {}
-    for sup in root.xpath(".//sup[@id]"):
-        a = sup.find("a")
-        target = (a.get("href") or "")[1:] if a is not None else ""
-        if target in renamed:
-            n = calls[target] = calls.get(target, 0) + 1
-            renamed[sup.get("id")] = f"fnref{n if n > 1 else ''}-{renamed[target][3:]}"
-    for el in root.xpath(".//*[@class]"):
-        href = (el.get("href") or "")[1:]
-        genuine = (el.tag == "div" and el in lists) or (el.tag == "a" and href in renamed)
-        if el.get("class") in {"footnote", "footnote-ref", "footnote-backref"} and not genuine:
-            del el.attrib["class"]
-    for el in root.xpath(".//*[@id] | .//a[@href]"):
-        for attr, prefix in (("id", ""), ("href", "#")):
-            value = (el.get(attr) or "")[len(prefix) :]
-            if el.get(attr, "").startswith(prefix) and value in renamed:
-                el.set(attr, prefix + renamed[value])
-    notes = []
-    for div in lists:
-        for li in div.xpath(".//li[@id]"):
-            for back in li.xpath('.//a[@class="footnote-backref"]'):
-                drop(back)
-            # Python-Markdown numbers the calls 1, 2, 3 … whatever the notes are named.
-            notes.append(Note(id=li.get("id"), label=str(len(notes) + 1), html=inner_xml(li).strip()))
-        div.getparent().remove(div)
-    return notes
-
-
-# A label that makes a plain XML id as it is.
-_PLAIN_LABEL = re.compile(r"[A-Za-z0-9_]{1,40}(-[A-Za-z0-9_]{1,40}){0,4}")
-
-
-def note_ids(found: list[str], labels: dict[str, str]) -> dict[str, str]:
-    """The final id of each note (by its Markdown-stage id): ``fn-<label>`` for a
-    plain label, else ``fn-<n>`` with the first number no other note has."""
-    ids: dict[str, str] = {}
-    for old in found:
-        label = labels.get(old, "")
-        if _PLAIN_LABEL.fullmatch(label) and f"fn-{label}" not in ids.values():
-            ids[old] = f"fn-{label}"
-    number = 0
-    for old in found:
-        while old not in ids:
-            number += 1
-            if f"fn-{number}" not in ids.values():
-                ids[old] = f"fn-{number}"
-    return ids
-
-
-def drop(el: etree._Element) -> None:
-    """Remove an element but keep its tail text (minus the nbsp Markdown puts before it)."""
-    parent, prev = el.getparent(), el.getprevious()
-    tail = el.tail or ""
-    if prev is not None:
-        prev.tail = (prev.tail or "").rstrip("\xa0 ") + tail
-    else:
-        parent.text = (parent.text or "").rstrip("\xa0 ") + tail
-    parent.remove(el)
-
-
-#: The longest run of text with nowhere to break a line.  A line breaker lays out
-#: the rest of an unbreakable run for every line it fills, so its time grows with
-#: the square of the run's length (50,000 characters: over 40 s in WeasyPrint).
-#: Real words and pasted URLs stay far below this.
-MAX_RUN = 2000
-# Where a line may break: spaces, hyphens, zero-width spaces, and within the
-# scripts written without spaces (CJK, Thai, Lao, Myanmar, Khmer).
-_BREAK = (
-    "\\s\u200b\\-\u2010\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
-    "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\U00020000-\U0003ffff"
-)
-_LONG_RUN = re.compile(f"[^{_BREAK}]{{{MAX_RUN + 1},}}")
-
-
-def check_runs(path: Path, root: etree._Element) -> None:
-    """Refuse a run of text too long to break into lines in reasonable time."""
-    pieces: list[str] = []
-
-    def walk(el: etree._Element) -> None:
-        block = el.tag in sanitize.BLOCK
-        pieces.append("\n" if block else "")
-        pieces.append(el.text or "")
-        for child in el:
-            if isinstance(child.tag, str):
-                walk(child)
-            pieces.append(child.tail or "")
-        pieces.append("\n" if block else "")
-
-    walk(root)
-    found = _LONG_RUN.search("".join(pieces))
-    if found:
-        run = found.group()
-        raise ManuscriptError(
-            path,
-            f"the text has a run of {len(run):,} characters with no space or other place to break a line "
-            f"({quoted(run[:24])}…); the limit is {MAX_RUN:,}: break it up",
-        )
-
-
-#: Raw HTML the sanitiser removes with its content, where the reader loses something.
-LOST_WITH_CONTENT = {
-    "math": "MathML formula(s) removed (longread does not typeset MathML; write the formula as text or an image)",
-    "svg": "inline SVG drawing(s) removed (use an image file instead)",
-}
-
-
-def dropped_markup(path: Path, converted: str) -> list[str]:
-    """Warnings for content the sanitiser will remove whole."""
-    found = []
-    for tag, what in LOST_WITH_CONTENT.items():
-        count = len(re.findall(rf"<{tag}[\s>/]", converted, re.I))
-        if count:
-            found.append(f"{path}: {count} {what}")
-    return found
-
-
-def drop_empty_subheads(path: Path, root: etree._Element) -> list[str]:
-    """A subhead with nothing to say (``## &nbsp;``, a comment, an empty code span)
-    would be an empty entry in the e-book's contents: it is taken out."""
-    empty = [h for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6") if not heading_text(h)]
-    for h in empty:
-        drop(h)
-    if not empty:
-        return []
-    return [f"{path}: {len(empty)} subhead(s) with no text removed"]
 
 
 def check_links(path: Path, root: etree._Element) -> list[str]:
