@@ -139,7 +139,7 @@ def test_one_photo_used_many_times_is_stored_once(tmp_path):
         pictures = {
             obj.objgen
             for page in pdf.pages
-            for obj in page.images.values()  # the XObjects each page draws
+            for obj in page.get_images().values()  # the XObjects each page draws
         }
     assert len(pictures) == 1, f"{len(pictures)} image objects for one photo"
 
