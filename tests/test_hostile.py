@@ -93,6 +93,12 @@ def snapshot(folder: Path, skip: str = "out") -> dict[str, bytes]:
     return found
 
 
+def assert_no_controls(run: subprocess.CompletedProcess) -> None:
+    """Nothing a terminal would act on (an escape sequence, a bidi override)."""
+    bad = re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", run.stdout + run.stderr)
+    assert bad is None, f"control character {bad.group()!r} in the output: {run.stderr[:500]!r}"
+
+
 def assert_error(
     run: subprocess.CompletedProcess,
     out: Path,
@@ -103,6 +109,7 @@ def assert_error(
     """Exit 1, one line "error: <manuscript>...: <problem>", no traceback, no output."""
     everything = run.stdout + run.stderr
     assert "Traceback" not in everything, run.stderr[-3000:]
+    assert_no_controls(run)
     lines = run.stderr.splitlines()
     assert len(lines) == 1, f"expected one stderr line, got {len(lines)}:\n{run.stderr[:3000]}"
     err = lines[0]
@@ -125,6 +132,7 @@ def assert_success(
     """Exit 0, the outputs asked for and nothing else, one line per warning."""
     assert "Traceback" not in run.stdout + run.stderr, run.stderr[-3000:]
     assert run.returncode == 0, run.stderr[:3000]
+    assert_no_controls(run)
     warnings = run.stderr.splitlines()
     for w in warnings:
         assert w.startswith("warning: "), f"not a one-line warning: {w[:300]!r}\n{run.stderr[:3000]}"
@@ -302,6 +310,47 @@ SVG_XXE = (
     b'<image href="file:///etc/passwd" width="1" height="1"/></svg>\n'
 )
 
+SECRETS = ["SECRET-COMMENT", "SECRET-EXIF", "SECRET-XMP", "SECRET-IPTC", "SECRET-PNG-TEXT"]
+_XMP = (
+    b'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    b'<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description>SECRET-XMP'
+    b"</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end='w'?>"
+)
+
+
+def _secret_exif() -> Image.Exif:
+    exif = Image.Exif()
+    exif[0x010E] = "SECRET-EXIF description"  # ImageDescription
+    exif[0x013B] = "SECRET-EXIF artist"  # Artist
+    return exif
+
+
+def _tagged_jpeg() -> bytes:
+    """A JPEG carrying every kind of metadata segment: COM, EXIF, XMP and IPTC."""
+    data = _jpeg(_photo((64, 48)), comment=b"SECRET-COMMENT", exif=_secret_exif(), xmp=_XMP)
+    iptc = b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x10\x1c\x02\x78\x00\x0bSECRET-IPTC\x00"
+    app13 = b"\xff\xed" + struct.pack(">H", len(iptc) + 2) + iptc
+    return data[:2] + app13 + data[2:]
+
+
+def _tagged_png() -> bytes:
+    from PIL import PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "SECRET-PNG-TEXT")
+    info.add_itxt("XML:com.adobe.xmp", _XMP.decode())
+    return _save(Image.new("RGBA", (64, 48), (200, 30, 30, 128)), "PNG", pnginfo=info, exif=_secret_exif())
+
+
+def _lab_tiff() -> bytes:
+    """Saturated red, stored as CIELAB."""
+    rgb = Image.new("RGB", (64, 48), (220, 20, 30))
+    lab = ImageCms.applyTransform(
+        rgb, ImageCms.buildTransform(ImageCms.createProfile("sRGB"), ImageCms.createProfile("LAB"), "RGB", "LAB")
+    )
+    return _save(lab, "TIFF")
+
+
 IMAGE_KINDS = {
     "jpeg": lambda: _jpeg(Image.new("RGB", (64, 48), "steelblue")),
     "truncated-jpeg": _truncated_jpeg,
@@ -327,7 +376,14 @@ IMAGE_KINDS = {
     "tiff-16bit": lambda: _save(Image.new("I;16", (64, 48), 30000), "TIFF"),
     "grey-jpeg": lambda: _jpeg(Image.new("L", (64, 48), 100)),
     "bilevel": lambda: _save(Image.new("1", (64, 48), 1), "PNG"),
+    "jpeg-metadata": _tagged_jpeg,
+    "png-metadata": _tagged_png,
+    "webp-metadata": lambda: _save(_photo((64, 48)), "WEBP", exif=_secret_exif(), xmp=_XMP),
+    "cielab-tiff": _lab_tiff,
+    "float-tiff": lambda: _save(Image.new("F", (64, 48), 0.5), "TIFF"),
 }
+#: Files that are not made from bytes (see make_image).
+SPECIAL_FILES = {"directory", "symlink-out", "symlink-loop", "fifo", "sparse-4gb", "jpeg-4gb-tail"}
 
 
 def make_image(folder: Path, rel: str, kind: str, outside: Path) -> None:
@@ -339,6 +395,12 @@ def make_image(folder: Path, rel: str, kind: str, outside: Path) -> None:
         path.symlink_to(outside)
     elif kind == "symlink-loop":
         path.symlink_to(path.name)
+    elif kind == "fifo":
+        os.mkfifo(path)
+    elif kind in {"sparse-4gb", "jpeg-4gb-tail"}:
+        # 4 GB that take no disk space: nothing but a hole (after a real JPEG).
+        path.write_bytes(IMAGE_KINDS["jpeg"]() if kind == "jpeg-4gb-tail" else b"")
+        os.truncate(path, 4 * 1024**3)
     else:
         path.write_bytes(IMAGE_KINDS[kind]())
 
@@ -356,7 +418,18 @@ def alias_bomb(depth: int, key: str) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n\nBody text.\n"
 
 
+def author_bomb(size: int, count: int) -> str:
+    """One long name repeated by alias: a few KB that stand for megabytes."""
+    return f'---\ntitle: A Story\nname: &n "{"x" * size}"\nauthor: [{", ".join(["*n"] * count)}]\n---\n\nBody.\n'
+
+
 GENERATORS = {
+    "author_bomb": author_bomb,
+    "long_value": lambda key, length: f"---\ntitle: A Story\n{key}: {'Long ' * (length // 5)}\n---\n\nBody.\n",
+    "many_authors": lambda count: (
+        "---\ntitle: A Story\nauthor:\n" + "".join(f"  - Author {i}\n" for i in range(count)) + "---\n\nBody.\n"
+    ),
+    "long_word": lambda length: FRONT + "A word: " + "abcdefghij" * (length // 10) + " and more text.\n",
     "alias_bomb": alias_bomb,
     "deep_yaml": lambda depth: f"---\ntitle: A Story\nkicker: {'[' * depth}{']' * depth}\n---\n\nBody.\n",
     "deep_block_quotes": lambda depth: FRONT + ">" * depth + " innermost\n\nAfter the quotes.\n",
@@ -429,7 +502,7 @@ def test_corpus_is_well_formed():
         if c["expect"] == "error":
             assert c.get("message"), c  # every error case says what the message must say
         for kind in (c.get("images") or {}).values():
-            assert kind in IMAGE_KINDS or kind in {"directory", "symlink-out", "symlink-loop"}, c
+            assert kind in IMAGE_KINDS or kind in SPECIAL_FILES, c
         if c.get("xfail"):
             assert c["xfail"].startswith("BUG: "), c
     listed = {c["file"] for c in CASES if "file" in c}

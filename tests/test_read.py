@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
+from PIL import Image as PILImage
 
 from longread.errors import ManuscriptError
 from longread.source.read import read
@@ -358,14 +359,20 @@ class TestFigures:
         assert not body_tree(a).xpath("//figure")
 
     def test_keys_are_unique_and_png_stays_png(self, make_manuscript):
-        a = read(
-            make_manuscript(
-                body="![one](a/x.jpg)\n\n![two](b/x.jpg)\n\n![three](c/Some Photo.png)\n",
-                image=["a/x.jpg", "b/x.jpg", "c/Some Photo.png"],
-            )
+        path = make_manuscript(
+            body="![one](a/x.jpg)\n\n![two](b/x.jpg)\n\n![three](c/Some Photo.png)\n",
+            image=["a/x.jpg", "b/x.jpg", "c/Some Photo.png"],
         )
+        PILImage.new("RGB", (30, 20), "olive").save(path.parent / "b" / "x.jpg")  # another picture, same name
+        a = read(path)
         assert [f.key for f in a.figures] == ["x.jpg", "x-2.jpg", "some-photo.png"]
         assert body_tree(a).xpath("//img/@src") == ["images/x.jpg", "images/x-2.jpg", "images/some-photo.png"]
+
+    def test_the_same_picture_gets_one_key_however_it_is_named(self, make_manuscript):
+        body = "![one](a/x.jpg)\n\n![two](b/y.jpg)\n\n![again](a/x.jpg)\n\n![and again](./a/x.jpg)\n"
+        a = read(make_manuscript(body=body, image=["a/x.jpg", "b/y.jpg"]))
+        assert [f.key for f in a.figures] == ["x.jpg"] * 4
+        assert len({id(f.file.data) for f in a.figures if f.path.name == "x.jpg"}) == 1  # read once
 
     def test_image_without_alt_is_an_error(self, make_manuscript):
         with pytest.raises(ManuscriptError, match="no alt text"):
@@ -475,9 +482,9 @@ class TestPhoto:
         assert a.images == (a.photo,)
         assert a.warnings == ()
 
-    def test_photo_and_figure_keys_differ(self, make_manuscript):
+    def test_photo_that_is_also_a_figure_shares_its_key(self, make_manuscript):
         a = read(make_manuscript(body="![Same file](images/photo.jpg)\n", photo=self.photo(), image="images/photo.jpg"))
-        assert (a.photo.key, a.figures[0].key) == ("photo-2.jpg", "photo.jpg")
+        assert (a.photo.key, a.figures[0].key) == ("photo.jpg", "photo.jpg")  # stored once
 
     @pytest.mark.parametrize(
         "change, message",

@@ -202,8 +202,9 @@ def test_archive_refuses_a_name_a_bag_cannot_carry(tmp_path):
 
 
 def test_ctrl_c_during_a_parallel_build_is_one_line(tmp_path):
-    for i in range(4):
-        project(tmp_path, f"story-{i}.md")
+    for i in range(6):
+        story = project(tmp_path, f"story-{i}.md")
+        story.write_text(STORY + "Some more text to set on the page, and more.\n\n" * 400, encoding="utf-8")
     proc = subprocess.Popen(
         [sys.executable, "-m", "longread", "build", "ms", "-o", "out", "--jobs", "2"],
         cwd=tmp_path,
@@ -212,7 +213,8 @@ def test_ctrl_c_during_a_parallel_build_is_one_line(tmp_path):
         text=True,
         start_new_session=True,
     )
-    time.sleep(2.5)
+    time.sleep(4)
+    assert proc.poll() is None, "the builds ended before the interrupt"
     os.killpg(proc.pid, signal.SIGINT)  # as the terminal sends it: to every process of the group
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, err

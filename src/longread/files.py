@@ -10,7 +10,7 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .errors import ManuscriptError, shown
+from .errors import ManuscriptError, quoted
 
 #: No manuscript, collection or image file is read past this size: far above any
 #: real one, far below what would exhaust memory.
@@ -31,10 +31,12 @@ class Inputs:
         self._data: dict[Path, bytes] = {}
         self.read_order: list[tuple[str, str]] = []
 
-    def read(self, path: Path, within: Path, owner: Path | None = None, what: str = "file") -> bytes:
+    def read(
+        self, path: Path, within: Path, owner: Path | None = None, what: str = "file", limit: int = MAX_INPUT_BYTES
+    ) -> bytes:
         key = Path(os.path.abspath(path))
         if key not in self._data:
-            data = read_checked(path, within, owner or path, what)
+            data = read_checked(path, within, owner or path, what, limit)
             self._data[key] = data
             self.read_order.append((os.fsdecode(key), hashlib.sha256(data).hexdigest()))
         return self._data[key]
@@ -47,7 +49,9 @@ class Inputs:
 def read_checked(path: Path, within: Path, owner: Path, what: str = "file", limit: int = MAX_INPUT_BYTES) -> bytes:
     """A file's bytes, provided it is a regular file inside ``within`` and no larger
     than ``limit``; else a :class:`ManuscriptError` naming ``owner``."""
-    name = shown(path.name)
+    # As the writer names it: relative to the folder it must stay in.
+    rel = os.path.relpath(os.path.abspath(path), os.path.abspath(within))
+    name = quoted(rel if not rel.startswith("..") else path.name)
     try:
         real = Path(os.path.realpath(path))
         if not real.is_relative_to(os.path.realpath(within)):
@@ -61,17 +65,24 @@ def read_checked(path: Path, within: Path, owner: Path, what: str = "file", limi
     except OSError as e:
         raise ManuscriptError(owner, f"{what} {name} cannot be opened ({e.strerror or e})") from None
     with os.fdopen(fd, "rb") as f:
+        # What was opened, as the system sees it: a folder on the way swapped for a
+        # link after the check above still cannot lead the read outside.
+        opened = f"/proc/self/fd/{f.fileno()}"
+        if os.path.exists(opened) and not Path(os.readlink(opened)).is_relative_to(os.path.realpath(within)):
+            raise ManuscriptError(owner, f"{what} {name} leads outside its folder")
         info = os.fstat(f.fileno())
         if not stat.S_ISREG(info.st_mode):
             raise ManuscriptError(owner, f"{what} {name} is not a regular file")
         if info.st_size > limit:
-            raise ManuscriptError(
-                owner, f"{what} {name} is {info.st_size / 2**20:.0f} MB; longread reads files up to {limit // 2**20} MB"
-            )
+            raise ManuscriptError(owner, f"{what} {name} is {_size(info.st_size)}; the limit is {_size(limit)}")
         data = f.read(limit + 1)
     if len(data) > limit:  # it grew while being read
-        raise ManuscriptError(owner, f"{what} {name} is larger than {limit // 2**20} MB")
+        raise ManuscriptError(owner, f"{what} {name} is over {_size(limit)}")
     return data
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024**3:.1f} GB" if n >= 1024**3 else f"{n / 1024**2:.0f} MB"
 
 
 def write_atomically(target: Path, data: bytes) -> None:

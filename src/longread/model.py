@@ -14,7 +14,10 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .assets.images import Source
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Image:
     #: Its pixel size as shown (0 when unknown): readers reserve its place by it.
     width: int = 0
     height: int = 0
+    #: The file as it was read and checked, once: every output is made from these bytes.
+    file: Source | None = field(default=None, repr=False, compare=False)
 
     @property
     def extension(self) -> str:
@@ -232,8 +237,13 @@ class Book:
 
     @property
     def images(self) -> tuple[Image, ...]:
-        """Every image of every part, once each."""
-        return tuple(dict.fromkeys(im for part in self.parts for im in part.article.images))
+        """Every image file of every part, once each (one picture shown by several
+        articles has one key)."""
+        found: dict[str, Image] = {}
+        for part in self.parts:
+            for im in part.article.images:
+                found.setdefault(im.key, im)
+        return tuple(found.values())
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from . import theme_css
 from .errors import ManuscriptError
 from .model import FontFace, Paper, Theme
 
@@ -265,6 +266,12 @@ def _theme(folder: Path, manifest: Path, data: dict, folders: tuple[Path, ...], 
     for needed in ("base", "epub", "print"):
         if not sheets.get(needed):
             raise ManuscriptError(manifest, f"the theme has no {needed} stylesheet (stylesheets: {needed}: FILE)")
+    # Each stylesheet obeys the rule manuscripts do: nothing from outside its theme.
+    papers = _papers(manifest, data.get("paper") or {})
+    sheet_files = [path for layer in sheets.values() for path in layer]
+    sheet_files += [paper.stylesheet for paper in papers.values() if paper.stylesheet]
+    for path in sheet_files:
+        theme_css.check(path, next((f for f in folders if path.is_relative_to(f)), folder))
     roles, faces, licences = _fonts(manifest, data.get("fonts") or {})
     tokens = {f"font-{role}": _font_stack(manifest, family, data["fonts"]) for role, family in roles.items()}
     colours = {}
@@ -291,7 +298,7 @@ def _theme(folder: Path, manifest: Path, data: dict, folders: tuple[Path, ...], 
         print_layers=tuple(sheets.get("print", ())),
         press_layers=tuple(sheets.get("press", ())),
         web_layers=tuple(sheets.get("web", ())),
-        papers=_papers(manifest, data.get("paper") or {}),
+        papers=papers,
         faces=faces,
         licences=licences,
         dash_style=dash_style,

@@ -41,3 +41,12 @@ def plain_text(fragment: str) -> str:
     if not fragment:
         return ""
     return " ".join(parse(fragment).text_content().replace("\u2060", "").split())
+
+
+def heading_text(el: etree._Element) -> str:
+    """What a heading says, for navigation: its words, or the descriptions of the
+    images it holds when it has no words."""
+    text = " ".join(el.text_content().replace("\u2060", "").split())
+    if text:
+        return text
+    return " ".join(" ".join((img.get("alt") or "").split()) for img in el.iter("img")).strip()

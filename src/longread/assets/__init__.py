@@ -6,9 +6,8 @@ to the writers: no writer decodes an image or draws a cover itself."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 
-from ..files import Inputs
 from ..model import Assets, Book, Plan
 from . import cover, fonts, images
 
@@ -36,37 +35,53 @@ def font_text(book: Book) -> str:
     return "".join("".join(p.body.itertext()) + p.title + p.article.short_title for p in parts) + book.meta.title_text
 
 
-def start(book: Book, plan: Plan, inputs: Inputs, pool: Executor) -> Assets:
-    """Subset the fonts now; start the images and the cover on ``pool``."""
-    font_files = fonts.subset_faces(plan.theme, font_text(book), plan.cache_dir)
-    screen: dict[str, Future] = {}
-    printed: dict[str, Future] = {}
+def start(book: Book, plan: Plan, pool: Executor) -> Assets:
+    """Subset the fonts now; start the images and the cover on ``pool``.
+
+    Each picture is decoded once, into every copy the outputs need, and one after
+    another (so memory holds one decoded image at a time): the same content under
+    two keys (two articles of a collection showing one photo) is decoded once too."""
+    cache = plan.cache_dir if plan.cache_dir is not None and plan.cache_dir.is_dir() else None
+    font_files = fonts.subset_faces(plan.theme, font_text(book), cache)
+    copies = (("screen",) if plan.needs_screen_images else ()) + (("print",) if plan.needs_pdf else ())
+    decoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="longread-images")
+    pictures: dict[str, Future] = {}
+    by_content: dict[str, Future] = {}
     for im in book.images:
-        data, name, owner = inputs.data(im.path), im.path.name, im.owner or book.source
-        if plan.needs_screen_images:
-            screen[im.key] = pool.submit(
-                images.resize, data, name, images.EPUB_LONG_EDGE, im.extension, owner, plan.cache_dir
-            )
-        if plan.needs_pdf:
-            printed[im.key] = pool.submit(
-                images.resize, data, name, images.PRINT_LONG_EDGE, im.extension, owner, plan.cache_dir
-            )
-    made_cover = None
-    if plan.needs_epub:
-        made_cover = pool.submit(make_cover, book, plan, inputs, screen)
-    return Assets(fonts=font_files, screen_images=Pending(screen), print_images=Pending(printed), cover=made_cover)
+        if im.file is None or not copies:
+            continue
+        if im.file.digest not in by_content:
+            by_content[im.file.digest] = decoding.submit(images.prepare, im.file, im.owner or book.source, copies)
+        pictures[im.key] = by_content[im.file.digest]
+    decoding.shutdown(wait=False)
+    screen = Pending({k: copy_of(f, "screen") for k, f in pictures.items()} if "screen" in copies else {})
+    printed = Pending({k: copy_of(f, "print") for k, f in pictures.items()} if "print" in copies else {})
+    made_cover = pool.submit(make_cover, book, plan, screen, cache) if plan.needs_epub else None
+    return Assets(fonts=font_files, screen_images=screen, print_images=printed, cover=made_cover)
 
 
-def make_cover(book: Book, plan: Plan, inputs: Inputs, screen: dict[str, Future]) -> bytes:
+def copy_of(picture: Future, name: str) -> Future:
+    """A future of one copy of a picture still being made."""
+    out: Future = Future()
+
+    def done(f: Future) -> None:
+        if f.exception() is not None:
+            out.set_exception(f.exception())
+        else:
+            out.set_result(getattr(f.result(), name))
+
+    picture.add_done_callback(done)
+    return out
+
+
+def make_cover(book: Book, plan: Plan, screen: Pending, cache) -> bytes:
     """A collection's own cover picture, else a cover drawn from the title and the
     first photo (at the size the e-book already has)."""
-    if book.cover is not None:
-        im = book.cover
-        data = inputs.data(im.path)
-        return images.resize(data, im.path.name, cover.HEIGHT, "jpg", book.source, plan.cache_dir)
+    if book.cover is not None and book.cover.file is not None:
+        return images.prepare(book.cover.file, book.source, ("cover",)).cover
     photo = next((p.article.photo for p in book.parts if p.article.photo), None)
-    photo_bytes = screen[photo.key].result() if photo else None
-    return cover.draw(book.meta, plan.theme, photo_bytes, plan.cache_dir)
+    photo_bytes = screen[photo.key] if photo else None
+    return cover.draw(book.meta, plan.theme, photo_bytes, cache)
 
 
 def finished(assets: Assets) -> Assets:

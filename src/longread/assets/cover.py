@@ -100,15 +100,15 @@ def draw_cover(article: Article, theme: Theme, photo: bytes | None) -> bytes:
     img = PILImage.new("RGB", (WIDTH, HEIGHT), ground)
     draw = ImageDraw.Draw(img)
     if theme.cover.get("layout") == "centred":
-        draw_centred(draw, img, article, theme, photo, (ink, accent))
+        draw_centred(draw, img, article, Faces(theme), photo, (ink, accent))
     else:
-        draw_banner(draw, img, article, theme, photo, (ink, accent))
+        draw_banner(draw, img, article, Faces(theme), photo, (ink, accent))
     out = io.BytesIO()
     img.save(out, "JPEG", quality=88, optimize=True)
     return out.getvalue()
 
 
-def draw_banner(draw, img, article: Article, theme: Theme, photo: bytes | None, colours) -> None:
+def draw_banner(draw, img, article: Article, faces: Faces, photo: bytes | None, colours) -> None:
     ink, accent = colours
     if photo:
         with PILImage.open(io.BytesIO(photo)) as p:
@@ -122,43 +122,45 @@ def draw_banner(draw, img, article: Article, theme: Theme, photo: bytes | None, 
     byline_h = 110 if byline else 0
     words = words_of(article.title_html) or [[(article.title_text, False)]]
     for size in range(150, 50, -6):
-        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN)
+        lines = balanced(words, faces, size, WIDTH - 2 * MARGIN)
         block = kicker_h + len(lines) * int(size * 1.12) + byline_h
         if top + block <= bottom:
             break
     # With a photo the words sit at the top; without one, at the optical centre.
     y = top if photo else max(top, int(top + (bottom - top - block) * 0.4))
     if article.kicker:
-        kicker_font = font(theme.face(700, role="display").path, 54)
-        draw.text((MARGIN, y), " ".join(article.kicker.upper()), font=kicker_font, fill=accent)
+        kicker_font = faces.font(faces.theme.face(700, role="display").path, 54)
+        kicker = clip(" ".join(article.kicker.upper()), kicker_font, WIDTH - 2 * MARGIN)
+        draw.text((MARGIN, y), kicker, font=kicker_font, fill=accent)
         y += kicker_h
     for line in lines:
-        draw_line(draw, line, theme, size, MARGIN, y, ink)
+        draw_line(draw, line, faces, size, MARGIN, y, ink)
         y += int(size * 1.12)
     if byline:
-        draw.text((MARGIN, y + 40), byline, font=font(theme.face(400, "italic", "display").path, 58), fill=accent)
+        byline_font = faces.font(faces.theme.face(400, "italic", "display").path, 58)
+        draw.text((MARGIN, y + 40), clip(byline, byline_font, WIDTH - 2 * MARGIN), font=byline_font, fill=accent)
 
 
-def draw_centred(draw, img, article: Article, theme: Theme, photo: bytes | None, colours) -> None:
+def draw_centred(draw, img, article: Article, faces: Faces, photo: bytes | None, colours) -> None:
     """A book's title page: rules top and bottom, the words centred, the photo framed."""
     ink, accent = colours
     for y in (110, 124, HEIGHT - 124, HEIGHT - 110):
         draw.rectangle((MARGIN, y, WIDTH - MARGIN, y + (5 if y in (110, HEIGHT - 110) else 1)), fill=accent)
     top = 250
     if article.kicker:
-        kicker = " ".join(article.kicker.upper())
-        kicker_font = font(theme.face(400, role="display").path, 50)
+        kicker_font = faces.font(faces.theme.face(400, role="display").path, 50)
+        kicker = clip(" ".join(article.kicker.upper()), kicker_font, WIDTH - 2 * MARGIN)
         draw.text((WIDTH / 2, top), kicker, font=kicker_font, fill=accent, anchor="mt")
         top += 130
     words = words_of(article.title_html) or [[(article.title_text, False)]]
     room = 620 if photo else 1500
     for size in range(140, 50, -6):
-        lines = balanced(words, theme, size, WIDTH - 2 * MARGIN - 80, weight=400)
+        lines = balanced(words, faces, size, WIDTH - 2 * MARGIN - 80, weight=400)
         if len(lines) * int(size * 1.18) <= room:
             break
     for line in lines:
-        width = line_width(line, theme, size, 400)
-        draw_line(draw, line, theme, size, (WIDTH - width) / 2, top, ink, weight=400)
+        width = line_width(line, faces, size, 400)
+        draw_line(draw, line, faces, size, (WIDTH - width) / 2, top, ink, weight=400)
         top += int(size * 1.18)
     top += 70
     if photo:
@@ -170,23 +172,38 @@ def draw_centred(draw, img, article: Article, theme: Theme, photo: bytes | None,
         draw.rectangle((x - 18, top - 18, x + fitted.width + 17, top + fitted.height + 17), outline=accent, width=3)
     byline = " · ".join(filter(None, [", ".join(article.authors), article.publisher]))
     if byline:
-        face_ = font(theme.face(400, "italic", "display").path, 60)
-        draw.text((WIDTH / 2, HEIGHT - 230), byline, font=face_, fill=ink, anchor="ms")
+        face_ = faces.font(faces.theme.face(400, "italic", "display").path, 60)
+        draw.text((WIDTH / 2, HEIGHT - 230), clip(byline, face_, WIDTH - 2 * MARGIN), font=face_, fill=ink, anchor="ms")
 
 
-def draw_line(draw, line, theme: Theme, size: int, x: float, y: int, ink, weight: int = 700) -> None:
+def draw_line(draw, line, faces: Faces, size: int, x: float, y: int, ink, weight: int = 700) -> None:
     for word in line:
         for piece, italic in word:
-            f = face(theme, italic, size, weight)
+            f = faces.title(italic, size, weight)
             draw.text((x, y), piece, font=f, fill=ink)
             x += f.getlength(piece)
-        x += face(theme, False, size, weight).getlength(" ")
+        x += faces.title(False, size, weight).getlength(" ")
 
 
-def line_width(line, theme: Theme, size: int, weight: int = 700) -> float:
-    space = face(theme, False, size, weight).getlength(" ")
-    pieces = sum(face(theme, italic, size, weight).getlength(piece) for word in line for piece, italic in word)
+def line_width(line, faces: Faces, size: int, weight: int = 700) -> float:
+    space = faces.title(False, size, weight).getlength(" ")
+    pieces = sum(faces.title(italic, size, weight).getlength(piece) for word in line for piece, italic in word)
     return pieces + space * (len(line) - 1)
+
+
+def clip(text: str, f: ImageFont.FreeTypeFont, width: int) -> str:
+    """One line of text cut to ``width`` with an ellipsis: a long byline (a hundred
+    authors) stays on the cover, and Pillow never sets a line wider than the page."""
+    if f.getlength(text) <= width:
+        return text
+    low, high = 0, min(len(text), 4 * width)  # no glyph is narrower than a quarter pixel
+    while low < high:
+        middle = (low + high + 1) // 2
+        if f.getlength(text[:middle].rstrip() + "…") <= width:
+            low = middle
+        else:
+            high = middle - 1
+    return text[:low].rstrip() + "…"
 
 
 def rgb(colour: str) -> tuple[int, int, int]:
@@ -218,26 +235,26 @@ def legible(colour: tuple[int, int, int], ground: tuple[int, int, int]) -> tuple
     return target
 
 
-def balanced(words: list[Word], theme: Theme, size: int, width: int, weight: int = 700) -> list[list[Word]]:
+def balanced(words: list[Word], faces: Faces, size: int, width: int, weight: int = 700) -> list[list[Word]]:
     """The fewest lines the words need, made as even as they can be (no lone word
     on the last line): the narrowest width that still gives that many lines."""
-    lines = wrap(words, theme, size, width, weight)
+    lines = wrap(words, faces, size, width, weight)
     low, high = width // 2, width
     while high - low > 4:
         middle = (low + high) // 2
-        if len(wrap(words, theme, size, middle, weight)) == len(lines):
+        if len(wrap(words, faces, size, middle, weight)) == len(lines):
             high = middle
         else:
             low = middle
-    return wrap(words, theme, size, high, weight)
+    return wrap(words, faces, size, high, weight)
 
 
-def wrap(words: list[Word], theme: Theme, size: int, width: int, weight: int = 700) -> list[list[Word]]:
-    space = face(theme, False, size, weight).getlength(" ")
+def wrap(words: list[Word], faces: Faces, size: int, width: int, weight: int = 700) -> list[list[Word]]:
+    space = faces.title(False, size, weight).getlength(" ")
     lines: list[list[Word]] = [[]]
     used = 0.0
     for word in words:
-        w = sum(face(theme, italic, size, weight).getlength(piece) for piece, italic in word)
+        w = sum(faces.title(italic, size, weight).getlength(piece) for piece, italic in word)
         if lines[-1] and used + space + w > width:
             lines.append([])
             used = 0.0
@@ -246,14 +263,17 @@ def wrap(words: list[Word], theme: Theme, size: int, width: int, weight: int = 7
     return lines
 
 
-def face(theme: Theme, italic: bool, size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
-    return font(theme.face(weight, "italic" if italic else "normal", "display").path, size)
+class Faces:
+    """The theme's display faces, loaded at the sizes one cover needs (each once)."""
 
+    def __init__(self, theme: Theme) -> None:
+        self.theme = theme
+        self._loaded: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
 
-_fonts: dict[tuple[Path, int], ImageFont.FreeTypeFont] = {}
+    def font(self, path: Path, size: int) -> ImageFont.FreeTypeFont:
+        if (path, size) not in self._loaded:
+            self._loaded[(path, size)] = ImageFont.truetype(str(path), size)
+        return self._loaded[(path, size)]
 
-
-def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    if (path, size) not in _fonts:
-        _fonts[(path, size)] = ImageFont.truetype(str(path), size)
-    return _fonts[(path, size)]
+    def title(self, italic: bool, size: int, weight: int = 700) -> ImageFont.FreeTypeFont:
+        return self.font(self.theme.face(weight, "italic" if italic else "normal", "display").path, size)

@@ -87,7 +87,7 @@ def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
 
         pdf.load_engine()
     with ThreadPoolExecutor(max_workers=2) as pool:
-        assets = asset_files.start(book, plan, inputs, pool)
+        assets = asset_files.start(book, plan, pool)
         page_source = ""
         if plan.needs_pdf:
             layouts = write_pdfs(made, plan, assets, inputs)

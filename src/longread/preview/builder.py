@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
-from ..assets import Pending, font_text, fonts, images
+from ..assets import Pending, copy_of, font_text, fonts, images
 from ..files import Inputs
 from ..model import Assets, Book, BuildOptions, Plan, Theme
 from ..pipeline.plan import make_plan
@@ -58,6 +58,7 @@ class Builder:
         self.cache_dir = cache_dir
         self.pool = pool
         self.plan = self.load_plan()  # a bad theme or paper is refused before anything is served
+        self.pictures: dict[str, Future] = {}  # decoded pictures, by content, kept between builds
         self.inputs = Inputs()
         pdf.load_engine()  # WeasyPrint and pdfium are loaded once, now
         import pypdfium2  # noqa: F401
@@ -73,7 +74,7 @@ class Builder:
         self.inputs = inputs = Inputs()  # kept even when reading fails: the page shows what was read
         warnings: list[str] = []
         book = read_book(self.source, plan, inputs, warnings)
-        screen, printed = start_images(book, plan, inputs, self.pool)
+        screen, printed = start_images(book, self.pictures, self.pool)
         document = html.serialise(html.page(book, view_stylesheets(plan.theme, theme_version)))
         view = EbookView(
             generation, document, screen, theme_version, time.perf_counter() - start, time.thread_time() - cpu
@@ -109,14 +110,19 @@ def view_stylesheets(theme: Theme, version: str) -> tuple[str, ...]:
     ) + (READER_CSS,)
 
 
-def start_images(book: Book, plan: Plan, inputs: Inputs, pool: Executor) -> tuple[Pending, Pending]:
-    """Every image at screen and at print size, made on the pool (cached on disk)."""
+def start_images(book: Book, made: dict[str, Future], pool: Executor) -> tuple[Pending, Pending]:
+    """Every image at screen and at print size, made on the pool from one decode;
+    ``made`` keeps the pictures by content for the life of the preview, so a save
+    that leaves an image alone does not decode it again."""
     screen: dict[str, Future] = {}
     printed: dict[str, Future] = {}
     for im in book.images:
-        data, owner = inputs.data(im.path), im.owner or book.source
-        for sizes, edge in ((screen, images.EPUB_LONG_EDGE), (printed, images.PRINT_LONG_EDGE)):
-            sizes[im.key] = pool.submit(images.resize, data, im.path.name, edge, im.extension, owner, plan.cache_dir)
+        if im.file is None:
+            continue
+        if im.file.digest not in made:
+            made[im.file.digest] = pool.submit(images.prepare, im.file, im.owner or book.source, ("screen", "print"))
+        screen[im.key] = copy_of(made[im.file.digest], "screen")
+        printed[im.key] = copy_of(made[im.file.digest], "print")
     return Pending(screen), Pending(printed)
 
 

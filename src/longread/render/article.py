@@ -16,8 +16,8 @@ from lxml import etree
 
 from ..model import Article, Heading, Image, Note, Rendition
 from ..source.sanitize import INLINE
-from ..xhtml import names, parse, plain_text
-from .document import EPUB_TYPE, XML_LANG, document, element, head_meta, sub, text_of
+from ..xhtml import heading_text, names, parse, plain_text
+from .document import EPUB_TYPE, XML_LANG, document, element, head_meta, sub
 
 NBSP = "\u00a0"
 
@@ -163,7 +163,7 @@ def mark_language(root: etree._Element) -> None:
 def number_headings(root: etree._Element) -> tuple[Heading, ...]:
     found, used = [], set()
     for el in root.iter("h2", "h3", "h4", "h5", "h6"):
-        text = text_of(el)
+        text = heading_text(el)
         base = "s-" + (re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:40].rstrip("-") or "section")
         ident, n = base, 2
         while ident in used:

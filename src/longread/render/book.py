@@ -33,6 +33,7 @@ def collection(c: Collection, renditions: tuple[Rendition, ...], name: str) -> B
     parts = tuple(
         dataclasses.replace(prefixed(r, f"a{i:02}"), name=f"article-{i:02}.xhtml") for i, r in enumerate(renditions, 1)
     )
+    parts = shared_images(parts)
     return Book(
         source=c.article.source,
         name=name,
@@ -71,6 +72,38 @@ def prefixed(rendition: Rendition, tag: str) -> Rendition:
         headings=tuple(dataclasses.replace(h, id=f"{tag}-{h.id}") for h in rendition.headings),
         pages=tuple(dataclasses.replace(p, id=f"{tag}-{p.id}") for p in rendition.pages),
     )
+
+
+def shared_images(parts: tuple[Rendition, ...]) -> tuple[Rendition, ...]:
+    """One picture shown by several articles (the same bytes) is stored once: every
+    article after the first that shows it names the first one's file."""
+    first: dict[str, str] = {}  # content digest -> key
+    out = []
+    for part in parts:
+        renamed = {}
+        for im in part.article.images:
+            if im.file is None:
+                continue
+            key = first.setdefault(im.file.digest, im.key)
+            if key != im.key:
+                renamed[im.key] = key
+        out.append(with_image_keys(part, renamed) if renamed else part)
+    return tuple(out)
+
+
+def with_image_keys(rendition: Rendition, renamed: dict[str, str]) -> Rendition:
+    root = copy.deepcopy(rendition.body)
+    for img in root.iter("img"):
+        key = (img.get("src") or "").removeprefix("images/")
+        if key in renamed:
+            img.set("src", f"images/{renamed[key]}")
+    a = rendition.article
+
+    def rekey(im):
+        return im and dataclasses.replace(im, key=renamed.get(im.key, im.key))
+
+    article = dataclasses.replace(a, photo=rekey(a.photo), figures=tuple(rekey(f) for f in a.figures))
+    return dataclasses.replace(rendition, article=article, body=root)
 
 
 def title_page(a: Article) -> Rendition:

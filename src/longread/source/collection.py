@@ -27,11 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..assets import images
-from ..errors import ManuscriptError
+from ..errors import ManuscriptError, quoted
 from ..files import Inputs
 from ..model import Article, Image
 from ..xhtml import plain_text
-from .read import LANG_RE, inline_markdown, load_yaml, read_authors, read_date, require_str
+from . import language
+from .read import inline_markdown, load_yaml, read_authors, read_date, require_str
 
 KEYS = {"title", "subtitle", "editors", "editor", "lang", "date", "publisher", "rights", "cover", "articles"}
 
@@ -52,31 +53,32 @@ def read_collection(path: Path, inputs: Inputs) -> Collection:
     data = load_yaml(path, text, what="the collection file")
     if not isinstance(data, dict):
         raise ManuscriptError(path, "a collection file must be a set of 'key: value' lines")
-    warnings = [f"{path}: unknown collection key '{k}' ignored" for k in sorted(map(str, set(data) - KEYS))]
+    warnings = [f"{path}: unknown collection key {quoted(k)} ignored" for k in sorted(map(str, set(data) - KEYS))]
     articles = data.get("articles")
     if not isinstance(articles, list) or not articles or not all(isinstance(a, str) for a in articles):
         raise ManuscriptError(path, "'articles' must list the manuscripts of the collection")
     folder = path.parent.resolve()
     parts = []
     for rel in articles:
-        target = (folder / rel).resolve()
-        if not target.is_relative_to(folder):
-            raise ManuscriptError(path, f"article {rel!r} is outside the collection's folder")
-        if not target.is_file():
-            raise ManuscriptError(path, f"article {rel!r} not found")
+        try:
+            target = (folder / rel).resolve()
+            if not target.is_relative_to(folder):
+                raise ManuscriptError(path, f"article {quoted(rel)} is outside the collection's folder")
+            if not target.is_file():
+                raise ManuscriptError(path, f"article {quoted(rel)} not found")
+        except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a loop
+            raise ManuscriptError(path, f"article {quoted(rel)} cannot be opened") from None
         parts.append(target)
-    lang = require_str(path, data, "lang") or "en"
-    if not LANG_RE.match(lang):
-        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {lang!r}")
+    lang = language.check(path, require_str(path, data, "lang") or "en")
     cover = None
     if data.get("cover") is not None:
         src = require_str(path, data, "cover")
-        cover_path = images.resolve(path, src)
-        info = images.inspect(path, cover_path, inputs.read(cover_path, path.parent, path, "cover"))
+        source = images.load(path, images.resolve(path, src), inputs)
         cover = Image(
             owner=path,
-            key="cover-" + images.key_for(cover_path, info, set()),
-            path=cover_path,
+            key="cover-" + images.key_for(source.path, source.info, set()),
+            path=source.path,
+            file=source,
             alt=f"The cover of {require_str(path, data, 'title')}",
         )
     title = require_str(path, data, "title", required=True)

@@ -192,7 +192,7 @@ class ImageStore:
     def store(self, src: str) -> Placed | None:
         try:
             path, key = self.locate(src)
-            info = images.inspect(self.source, path, read_checked(path, path.parent, self.source, "image"))
+            info = images.inspect(self.source, path.name, read_checked(path, path.parent, self.source, "image"))
         except ManuscriptError as e:
             # images.resolve speaks of a manuscript; here the folder is the page's.
             reason = e.reason.replace("the manuscript's folder", "the page's folder")

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import xml.etree.ElementTree as etree
 
 from markdown import Extension, Markdown
@@ -81,6 +82,59 @@ class SeparateQuotes(Preprocessor):
         return out
 
 
+class NoteIdProcessor(Treeprocessor):
+    """Footnote ids, renamed before raw HTML is put back into the document.
+
+    Python-Markdown makes them from the labels (``fn-é``, ``fn-a:b``), which are not
+    always valid XML ids, and raw HTML can write the same ones.  Here they become
+    ``<token>n1``, ``<token>r1`` ...: the token is derived from the manuscript's own
+    text (see :func:`note_token`), so no raw HTML in it can carry one, and the
+    sanitiser keeps no other id on a note or a call.
+    """
+
+    def __init__(self, md: Markdown, token: str) -> None:
+        super().__init__(md)
+        self.token = token
+        #: The label each note was written with, by its new id.
+        self.labels: dict[str, str] = {}
+
+    def run(self, root: etree.Element) -> None:
+        notes: dict[str, str] = {}
+        for div in root.iter("div"):
+            if div.get("class") == "footnote":
+                for li in div.iter("li"):
+                    if li.get("id"):
+                        notes[li.get("id")] = f"{self.token}n{len(notes) + 1}"
+                        self.labels[notes[li.get("id")]] = li.get("id").removeprefix("fn-")
+                        li.set("id", notes[li.get("id")])
+        calls: dict[str, str] = {}
+        for sup in root.iter("sup"):
+            a = sup.find("a")
+            if sup.get("id") and a is not None and a.get("class") == "footnote-ref":
+                calls[sup.get("id")] = f"{self.token}r{len(calls) + 1}"
+                sup.set("id", calls[sup.get("id")])
+        for a in root.iter("a"):
+            target = (a.get("href") or "")[1:]
+            kind = a.get("class")
+            if kind == "footnote-ref" and target in notes:
+                a.set("href", "#" + notes[target])
+            elif kind == "footnote-backref" and target in calls:
+                a.set("href", "#" + calls[target])
+
+
+def note_labels(md: Markdown) -> dict[str, str]:
+    """The labels the notes were written with, by the ids :class:`NoteIdProcessor` gave them."""
+    if "longread-note-ids" in md.treeprocessors:
+        return md.treeprocessors["longread-note-ids"].labels
+    return {}
+
+
+def note_token(text: str) -> str:
+    """A prefix for the footnote ids of ``text`` that ``text`` cannot contain: it
+    would have to hold its own hash."""
+    return "t" + hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
 class SectionBreakProcessor(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for hr in root.iter("hr"):
@@ -88,17 +142,26 @@ class SectionBreakProcessor(Treeprocessor):
 
 
 class LongreadExtension(Extension):
+    def __init__(self, note_token: str = "") -> None:
+        super().__init__()
+        self.note_token = note_token
+
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown API)
         # attr_list runs at priority 8; these must see its result, so they run later.
         md.preprocessors.register(SeparateQuotes(md), "longread-separate-quotes", 5)
         md.treeprocessors.register(FigureProcessor(md), "longread-figures", 6)
         md.treeprocessors.register(PullQuoteProcessor(md), "longread-pullquotes", 5)
         md.treeprocessors.register(SectionBreakProcessor(md), "longread-breaks", 4)
+        if self.note_token:
+            # After the footnotes' own duplicate-call pass (15), before attr_list (8).
+            md.treeprocessors.register(NoteIdProcessor(md, self.note_token), "longread-note-ids", 12)
 
 
-def make_markdown() -> Markdown:
+def make_markdown(note_token: str = "") -> Markdown:
+    """The Markdown converter; footnote ids start with ``note_token`` (see
+    :class:`NoteIdProcessor`) when one is given."""
     return Markdown(
-        extensions=["footnotes", "attr_list", "tables", "sane_lists", LongreadExtension()],
+        extensions=["footnotes", "attr_list", "tables", "sane_lists", LongreadExtension(note_token)],
         extension_configs={
             # ':' is not allowed in an XML id (EPUBCheck validates ids as NCNames).
             "footnotes": {"SEPARATOR": "-", "BACKLINK_TEXT": "↩"},

@@ -20,10 +20,14 @@ from lxml import etree
 from ..assets import images
 from ..errors import ManuscriptError, quoted
 from ..files import Inputs
-from ..model import Article, Image, Note
-from ..source import sanitize
+from ..model import Article, Image
+from ..source import language, sanitize
 from ..xhtml import inner_xml, plain_text
-from .markdown_ext import make_markdown
+from . import yamlsafe
+from .body_checks import check_runs, drop_empty_subheads, dropped_markup
+from .imagefiles import ImageFiles
+from .markdown_ext import make_markdown, note_labels, note_token
+from .notes import extract_notes
 
 KNOWN_KEYS = {
     "title",
@@ -39,8 +43,25 @@ KNOWN_KEYS = {
     "photo",
 }
 PHOTO_KEYS = {"src", "alt", "caption", "credit"}
+#: The longest text a field may hold, in characters: far beyond any real one, and
+#: well below what would slow the cover, the layout or the metadata down.
+FIELD_LIMITS = {
+    "title": 400,
+    "short_title": 200,
+    "kicker": 200,
+    "subtitle": 1000,
+    "publisher": 300,
+    "rights": 1000,
+    "source": 2000,
+    "src": 1000,
+    "alt": 2000,
+    "caption": 2000,
+    "credit": 500,
+}
+DEFAULT_LIMIT = 2000
+MAX_AUTHORS = 100
+MAX_NAME = 200
 IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']*)["']""", re.I)
-LANG_RE = sanitize.LANG_RE
 
 
 def read(path: Path, inputs: Inputs | None = None, within: Path | None = None) -> Article:
@@ -55,35 +76,42 @@ def read(path: Path, inputs: Inputs | None = None, within: Path | None = None) -
     data = inputs.read(path, within or Path(os.path.realpath(path)).parent, path, "manuscript")
     text, warnings = decode(path, data)
     meta, body, body_line = split_front_matter(path, text)
-    warnings += [f"{path}: unknown front matter key '{k}' ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))]
+    warnings += [
+        f"{path}: unknown front matter key {quoted(k)} ignored" for k in sorted(map(str, set(meta) - KNOWN_KEYS))
+    ]
 
     title_html = inline_markdown(path, require_str(path, meta, "title", required=True), "title", warnings)
     if not plain_text(title_html):
         raise ManuscriptError(path, "front matter 'title' has no text once markup is removed")
     dek_html = inline_markdown(path, require_str(path, meta, "subtitle"), "subtitle", warnings)
-    lang = require_str(path, meta, "lang") or "en"
-    if not LANG_RE.match(lang):
-        raise ManuscriptError(path, f"'lang' is not a BCP 47 language tag: {quoted(lang)}")
+    lang = language.check(path, require_str(path, meta, "lang") or "en")
     source_url = require_str(path, meta, "source")
     if source_url and not re.match(r"^https?://\S+$", source_url):
         raise ManuscriptError(path, f"'source' must be an http(s) URL, not {quoted(source_url)}")
 
-    converted = make_markdown().convert(body)
+    token = note_token(body)
+    markdown = make_markdown(token)
+    converted = markdown.convert(body)
     # Every image reference is checked as written, before sanitising can alter it.
     for src in IMG_SRC.findall(converted):
         images.resolve(path, html.unescape(src))
+    warnings += dropped_markup(path, converted)
     cleaned = sanitize.clean(converted)
     if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
         raise ManuscriptError(
             path, f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep"
         )
-    body_root = sanitize.parse_clean(cleaned)
+    body_root = sanitize.parse_clean(cleaned, token)
+    check_runs(path, body_root)
     warnings += check_links(path, body_root)
-    figures = collect_figures(path, body_root, warnings, inputs)
-    notes = extract_notes(body_root)
+    warnings += drop_empty_subheads(path, body_root)
+    files = ImageFiles(path, inputs)
+    figures = collect_figures(path, body_root, files)
+    notes = extract_notes(body_root, token, note_labels(markdown))
     if not plain_text(inner_xml(body_root)) and not figures:
         raise ManuscriptError(path, "the manuscript has no body text")
-    photo = read_photo(path, meta.get("photo"), warnings, {f.key for f in figures}, inputs)
+    photo = read_photo(path, meta.get("photo"), warnings, files)
+    warnings += files.warnings
 
     return Article(
         source=path,
@@ -131,21 +159,18 @@ def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     return unicodedata.normalize("NFC", text), warnings
 
 
-class _Loader(yaml.SafeLoader):
-    """Safe loading (no tags that build objects), with dates left as text so that
-    longread checks them itself and reports a bad one by name."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def load_yaml(path: Path, text: str, first_line: int = 1, what: str = "front matter") -> object:
     """YAML loaded safely; a syntax error names its line in the file."""
+    if len(text) > yamlsafe.MAX_SOURCE:
+        raise ManuscriptError(
+            path, f"{what} is {len(text) // 1024:,} KB long (the limit is {yamlsafe.MAX_SOURCE // 1024} KB)", first_line
+        )
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 (a SafeLoader subclass)
+        return yaml.load(text, Loader=yamlsafe.BoundedLoader)  # noqa: S506 (a SafeLoader subclass)
+    except yamlsafe.LimitError as e:
+        raise ManuscriptError(path, f"{what} {e}", first_line) from None
+    except RecursionError:
+        raise ManuscriptError(path, f"{what} is nested too deeply", first_line) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         problem = getattr(e, "problem", None) or str(e).splitlines()[0]
@@ -180,6 +205,9 @@ def require_str(path: Path, meta: dict, key: str, required: bool = False) -> str
     if not isinstance(value, str):
         raise ManuscriptError(path, f"front matter '{key}' must be text, not {describe(value)}")
     value = " ".join(sanitize.ILLEGAL.sub("", value).split())  # YAML escapes can write controls
+    limit = FIELD_LIMITS.get(key, DEFAULT_LIMIT)
+    if len(value) > limit:
+        raise ManuscriptError(path, f"front matter '{key}' is {len(value):,} characters long (the limit is {limit:,})")
     if required and not value:
         raise ManuscriptError(path, f"front matter '{key}' is empty")
     return value
@@ -196,9 +224,16 @@ def read_authors(path: Path, value: object) -> tuple[str, ...]:
     items = value if isinstance(value, list) else [value]
     if not all(isinstance(a, str) for a in items):
         raise ManuscriptError(path, "front matter 'author' must be a name or a list of names")
+    if len(items) > MAX_AUTHORS:
+        raise ManuscriptError(path, f"front matter 'author' lists {len(items):,} names (the limit is {MAX_AUTHORS})")
     names = [" ".join(sanitize.ILLEGAL.sub("", a).split()) for a in items]
     if not all(names):
         raise ManuscriptError(path, "front matter 'author' has an empty name")
+    longest = max(names, key=len)
+    if len(longest) > MAX_NAME:
+        raise ManuscriptError(
+            path, f"front matter 'author' has a name {len(longest):,} characters long (the limit is {MAX_NAME})"
+        )
     return tuple(names)
 
 
@@ -234,30 +269,6 @@ def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | 
 # --- notes and images -------------------------------------------------------------
 
 
-def extract_notes(root: etree._Element) -> list[Note]:
-    """Take Python-Markdown's footnote list out of the body into :class:`Note` records."""
-    notes = []
-    for div in root.xpath('.//div[@class="footnote"]'):
-        # Python-Markdown numbers the calls 1, 2, 3 … whatever the notes are named.
-        for number, li in enumerate(div.xpath(".//li[@id]"), start=1):
-            for back in li.xpath('.//a[@class="footnote-backref"]'):
-                drop(back)
-            notes.append(Note(id=li.get("id"), label=str(number), html=inner_xml(li).strip()))
-        div.getparent().remove(div)
-    return notes
-
-
-def drop(el: etree._Element) -> None:
-    """Remove an element but keep its tail text (minus the nbsp Markdown puts before it)."""
-    parent, prev = el.getparent(), el.getprevious()
-    tail = el.tail or ""
-    if prev is not None:
-        prev.tail = (prev.tail or "").rstrip("\xa0 ") + tail
-    else:
-        parent.text = (parent.text or "").rstrip("\xa0 ") + tail
-    parent.remove(el)
-
-
 def check_links(path: Path, root: etree._Element) -> list[str]:
     """Links go to the web, to an address, or to a place in the article; any other
     (a local file, a script) is taken out, its text kept."""
@@ -275,9 +286,8 @@ def check_links(path: Path, root: etree._Element) -> list[str]:
     return warnings
 
 
-def collect_figures(path: Path, root: etree._Element, warnings: list[str], inputs: Inputs) -> list[Image]:
+def collect_figures(path: Path, root: etree._Element, files: ImageFiles) -> list[Image]:
     figures: list[Image] = []
-    taken: set[str] = set()
     for img in root.iter("img"):
         src = img.get("src", "")
         alt = " ".join(img.get("alt", "").split())
@@ -285,29 +295,36 @@ def collect_figures(path: Path, root: etree._Element, warnings: list[str], input
             raise ManuscriptError(path, "an image has no source (write ![description](images/file.jpg))")
         if not alt:
             raise ManuscriptError(path, f"image {quoted(src)} has no alt text (write ![description](...))")
-        source = images.resolve(path, src)
-        info = images.inspect(path, source, inputs.read(source, path.parent, path, "image"))
-        key = images.key_for(source, info, taken)
-        taken.add(key)
-        warnings += images.warnings_for(path, source, info)
+        source, key = files.use(src)
         img.set("src", f"images/{key}")
-        img.set("width", str(info.upright[0]))  # the aspect ratio, for readers to reserve its place
-        img.set("height", str(info.upright[1]))
+        img.set("width", str(source.info.upright[0]))  # the aspect ratio, for readers to reserve its place
+        img.set("height", str(source.info.upright[1]))
         fig = img.getparent()
         caption = ""
         if fig.tag == "figure":
             caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
-        figures.append(Image(key, source, alt, caption, owner=path, width=info.upright[0], height=info.upright[1]))
+        figures.append(
+            Image(
+                key=key,
+                path=source.path,
+                alt=alt,
+                caption_html=caption,
+                owner=path,
+                file=source,
+                width=source.info.upright[0],
+                height=source.info.upright[1],
+            )
+        )
     return figures
 
 
-def read_photo(path: Path, value: object, warnings: list[str], taken: set[str], inputs: Inputs) -> Image | None:
+def read_photo(path: Path, value: object, warnings: list[str], files: ImageFiles) -> Image | None:
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ManuscriptError(path, "front matter 'photo' must be a mapping with src, alt, caption and credit")
     for k in sorted(map(str, set(value) - PHOTO_KEYS)):
-        warnings.append(f"{path}: unknown key 'photo.{k}' ignored")
+        warnings.append(f"{path}: unknown key {quoted('photo.' + k)} ignored")
     src = require_str(path, value, "src")
     if not src:
         raise ManuscriptError(path, "front matter 'photo' has no 'src'")
@@ -319,16 +336,15 @@ def read_photo(path: Path, value: object, warnings: list[str], taken: set[str], 
     caption = inline_markdown(path, require_str(path, value, "caption"), "photo.caption", warnings)
     if caption and plain_text(caption) == alt:
         warnings.append(f"{path}: photo 'alt' repeats the caption; describe what the photo shows instead")
-    source = images.resolve(path, src)
-    info = images.inspect(path, source, inputs.read(source, path.parent, path, "image"))
-    warnings += images.warnings_for(path, source, info)
+    source, key = files.use(src)
     return Image(
-        key=images.key_for(source, info, taken),
-        path=source,
+        key=key,
+        path=source.path,
         alt=alt,
         caption_html=caption,
         credit_html=inline_markdown(path, require_str(path, value, "credit"), "photo.credit", warnings),
         owner=path,
-        width=info.upright[0],
-        height=info.upright[1],
+        file=source,
+        width=source.info.upright[0],
+        height=source.info.upright[1],
     )

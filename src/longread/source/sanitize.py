@@ -16,9 +16,7 @@ import nh3
 from lxml import etree
 
 from ..xhtml import parse
-
-# A language tag (BCP 47, loosely).
-LANG_RE = re.compile(r"^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*$")
+from . import content_models, language
 
 # Characters XML 1.0 forbids or discourages in content: C0/C1 controls (but tab and
 # newline), and Unicode non-characters.
@@ -140,12 +138,13 @@ _VALID = {
     "start": re.compile(r"^-?[0-9]{1,6}$"),
     "datetime": re.compile(r"^\d{4}(-\d\d(-\d\d([T ]\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:?\d\d)?)?)?)?$"),
     "dir": re.compile(r"^(ltr|rtl|auto)$"),
-    "lang": LANG_RE,
     "style": re.compile(r"^\s*text-align:\s*(left|right|center|justify)\s*;?\s*$"),
 }
 
 
 def _attribute(element: str, attribute: str, value: str) -> str | None:
+    if attribute == "lang":
+        return value if language.is_well_formed(value) else None
     rule = _VALID.get(attribute)
     if rule is None or rule.match(value):
         return value
@@ -200,19 +199,21 @@ def nesting(fragment: str) -> int:
     return deepest
 
 
-def parse_clean(fragment: str) -> etree._Element:
-    """Parse a cleaned fragment and repair it into valid XHTML."""
+def parse_clean(fragment: str, note_token: str = "") -> etree._Element:
+    """Parse a cleaned fragment and repair it into valid XHTML.  Only footnote ids
+    made by the Markdown stage (they start with ``note_token``) are kept."""
     root = parse(fragment)
-    repair(root)
+    repair(root, note_token)
     return root
 
 
-def repair(root: etree._Element) -> None:
+def repair(root: etree._Element, note_token: str = "") -> None:
     # Each round renames or removes elements, so rounds are bounded by the tree's size.
     for _ in range(sum(1 for _ in root.iter()) + 1):
-        if not _repair_once(root):
+        placed = _repair_once(root)
+        if not content_models.enforce(root) and not placed:
             break
-    _unique_ids(root)
+    _unique_ids(root, note_token)
 
 
 # Elements whose content is phrasing only: a block inside them gives way.
@@ -242,12 +243,8 @@ def _repair_once(root: etree._Element) -> bool:
             el.tag, changed = "p", True
         elif tag in {"dt", "dd"} and not _in_list(el):
             el.tag, changed = "p", True
-        elif tag == "figcaption" and (parent.tag != "figure" or el not in (parent[0], parent[-1])):
-            if parent.tag == "figure":
-                parent.append(el)  # a caption comes first or last in its figure
-            else:
-                el.tag = "p"
-            changed = True
+        elif tag == "figcaption" and parent.tag != "figure":
+            el.tag, changed = "p", True  # (its place inside a figure: see content_models)
         elif tag == "caption" and parent.tag != "table":
             el.tag, changed = "p", True
         elif tag in {"thead", "tbody", "tfoot", "tr", "th", "td"} and not _in_table(el):
@@ -325,11 +322,6 @@ def _unwrap(el: etree._Element) -> None:
     parent.remove(el)
 
 
-# The ids the Markdown stage gives footnote calls and notes; no others are kept
-# from the manuscript (longread names headings, notes and page markers itself).
-NOTE_ID = re.compile(r"^(fn|fnref\d*)-[A-Za-z0-9_-]{1,60}$")
-
-
 def _note_element(el: etree._Element) -> bool:
     """A footnote call (``sup``) or a note (``li`` in the footnote list)."""
     if el.tag == "sup":
@@ -343,12 +335,16 @@ def _note_element(el: etree._Element) -> bool:
     )
 
 
-def _unique_ids(root: etree._Element) -> None:
+def _unique_ids(root: etree._Element, note_token: str) -> None:
+    """Keep only the ids the Markdown stage gave footnote calls and notes (see
+    ``markdown_ext.NoteIdProcessor``); longread names headings, notes and page
+    markers itself, and no id written in the manuscript survives."""
+    note_id = re.compile(rf"^{re.escape(note_token)}[nr][0-9]+$") if note_token else None
     seen: set[str] = set()
     for el in root.iter():
         if isinstance(el.tag, str) and el.get("id") is not None:
             ident = el.get("id")
-            if ident in seen or not NOTE_ID.match(ident) or not _note_element(el):
+            if note_id is None or ident in seen or not note_id.match(ident) or not _note_element(el):
                 del el.attrib["id"]
             else:
                 seen.add(ident)
