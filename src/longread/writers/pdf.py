@@ -25,6 +25,7 @@ from ..assets import images
 from ..errors import ManuscriptError
 from ..model import Image, Rendition, Theme
 from ..render.article import document
+from . import proof
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
@@ -88,17 +89,26 @@ def lay_out(
     if press:
         layers.append(theme.press_css)
     sheets = [CSS(filename=str(p), font_config=font_config, url_fetcher=fetcher) for p in layers]
-    html = HTML(string=document(rendition), base_url=base.as_uri() + "/", url_fetcher=fetcher)
 
-    with _collect_warnings() as messages:
-        try:
+    messages: list[str] = []
+
+    def render(markup: str):
+        html = HTML(string=markup, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        with _collect_warnings() as found:
             doc = html.render(font_config=font_config, stylesheets=sheets, dpi=PRINT_PPI)
-        except FatalURLFetchingError as e:
-            if fetcher.failure is not None:
-                raise fetcher.failure from None
-            raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
+        messages[:] = found  # what the final layout had to say
+        return doc
+
+    # The pages are made up from the PDF writer's own copy of the rendition.
+    sizes = {f"images/{im.key}": images.print_size(im.path) for im in article.images}
+    try:
+        doc, notices = proof.settle(document(rendition), sizes, render)
+    except FatalURLFetchingError as e:
+        if fetcher.failure is not None:
+            raise fetcher.failure from None
+        raise ManuscriptError(article.source, f"the PDF needed a resource longread does not allow ({e})") from None
     layout = Layout(rendition, doc, page_starts(doc), press)
-    layout.warnings += [f"{article.source}: PDF: {m}" for m in messages]
+    layout.warnings += [f"{article.source}: PDF: {m}" for m in messages + notices]
     layout.warnings += resolution_warnings(doc, article.images, article.source)
     return layout
 

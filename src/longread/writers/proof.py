@@ -1,0 +1,315 @@
+"""Reading a laid-out proof and marking what the next layout must correct.
+
+WeasyPrint lays out a page at a time and never looks back, so some decisions
+only show once the pages exist: a note with no room under its call (WeasyPrint
+would move all of it to the next page, away from its call), a figure too tall
+for what is left of a page (WeasyPrint would leave the rest of the page blank),
+a lead photo pushed off its article's opening page.  :func:`settle` lays the
+document out, reads the proof (:func:`corrections`), asks
+:func:`.makeup.make_up` for the corrected arrangement and lays it out again,
+until nothing is left to correct (a few passes at most).
+
+When the engine itself fails on an arrangement of notes, the notes of the
+article at fault are set as endnotes, with a warning: a valid manuscript never
+fails and no note is ever lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from .makeup import NO_CORRECTIONS, Corrections, print_copy
+
+#: Layouts of one document at most: the first and its corrections.
+PASSES = 4
+#: A page may end this many body lines short of the text block before a figure
+#: that did not fit is moved or made smaller.
+SHORT_LINES = 2
+#: A figure may give up this share of its image's height to stay on its page.
+SHRINK = 0.3
+#: Slack against rounding, in CSS px.
+EPSILON = 0.5
+#: The character WeasyPrint adds where it hyphenates a word.
+HYPHENS = ("\u2010", "-", "\u00ad")
+
+
+@dataclass
+class Page:
+    box: object  # WeasyPrint's page box
+    text_bottom: float = 0.0  # the lowest line of the main flow
+    notes_height: float = 0.0  # the notes area, 0 when empty
+    last_paragraph: int = -1  # the paragraph (by number) of the lowest line
+
+    @property
+    def bottom(self) -> float:
+        """The foot of the text block, above the notes."""
+        return self.box.content_box_y() + self.box.height - self.notes_height
+
+
+@dataclass
+class Proof:
+    """What one layout shows: where each note and its call fell, and the pages."""
+
+    calls: dict = field(default_factory=dict)  # note element → (page, bottom of the calling line, article)
+    notes: dict = field(default_factory=dict)  # note element → (page, box)
+    pages: list[Page] = field(default_factory=list)
+    line: float = 0.0  # the body's line pitch
+
+
+def settle(xhtml: str, image_sizes: Mapping[str, tuple[int, int]], render: Callable[[str], object]):
+    """The document laid out as corrected by its proofs: ``(document, warnings)``.
+
+    ``render`` lays out an HTML string and returns WeasyPrint's document."""
+    warnings: list[str] = []
+    fixes = NO_CORRECTIONS
+    doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
+    for _ in range(PASSES - 1):
+        found = corrections(doc, fixes)
+        if not found:
+            break
+        fixes = fixes.merged(found)
+        doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
+    lost = lost_notes(doc)
+    if lost:
+        fixes = fixes.merged(Corrections(endnotes=frozenset(lost)))
+        warnings.append(_endnote_warning(lost, "the page layout could not place them"))
+        doc = render(print_copy(xhtml, image_sizes, fixes))
+    return doc, warnings
+
+
+def _render_or_endnotes(xhtml, image_sizes, render, fixes: Corrections, warnings: list[str]):
+    """Lay out; should the engine fail, try each article with notes as endnotes."""
+    try:
+        return render(print_copy(xhtml, image_sizes, fixes))
+    except Exception as failure:  # the engine's own failure, not a manuscript's
+        if _is_ours(failure):
+            raise
+        articles = articles_with_notes(xhtml)
+        for number in articles:
+            trial = fixes.merged(Corrections(endnotes=frozenset({number})))
+            try:
+                doc = render(print_copy(xhtml, image_sizes, trial))
+            except Exception as again:
+                if _is_ours(again):
+                    raise
+                continue
+            warnings.append(_endnote_warning({number}, f"the layout engine failed on them ({type(failure).__name__})"))
+            return doc
+        raise
+
+
+def _is_ours(error: Exception) -> bool:
+    """Errors that are about the manuscript or its files, not about the layout."""
+    from weasyprint.urls import FatalURLFetchingError
+
+    from ..errors import ManuscriptError
+
+    return isinstance(error, (ManuscriptError, FatalURLFetchingError, OSError, MemoryError, RecursionError))
+
+
+def _endnote_warning(articles, why: str) -> str:
+    which = ", ".join(str(n) for n in sorted(articles))
+    return f"the notes of article {which} are set as endnotes: {why}"
+
+
+def articles_with_notes(xhtml: str) -> list[int]:
+    """The numbers (1, 2 …) of the articles that have notes, in document order."""
+    found = []
+    for number, article in enumerate(re.split(r"<article\b", xhtml)[1:], 1):
+        if 'class="footnote"' in article:
+            found.append(number)
+    return found
+
+
+# --- reading the proof ------------------------------------------------------------
+
+
+def read(doc) -> Proof:
+    from weasyprint.formatting_structure import boxes
+
+    proof = Proof()
+    pitches = []
+    root = doc.pages[0]._page_box.children[0].element if doc.pages else None
+    paragraphs = {id(p): n for n, p in enumerate(root.iter("p"))} if root is not None else {}
+    for number, page in enumerate(doc.pages):
+        page_box = page._page_box
+        area = next((c for c in page_box.children if isinstance(c, boxes.FootnoteAreaBox)), None)
+        sheet = Page(page_box, notes_height=area.margin_height() if area is not None else 0.0)
+        for line, block, article in _lines(page_box):
+            bottom = line.position_y + line.height
+            if bottom >= sheet.text_bottom:
+                sheet.text_bottom = bottom
+                sheet.last_paragraph = paragraphs.get(id(block.element), -1)
+            if block.element_tag == "p" and line.height:
+                pitches.append(round(line.height, 2))
+            for box in line.descendants():
+                if (box.element_tag or "").endswith("::footnote-call"):
+                    proof.calls.setdefault(box.element, (number, bottom, article))
+        for note in area.children if area is not None else ():
+            proof.notes.setdefault(note.element, (number, note))
+        proof.pages.append(sheet)
+    proof.line = max(set(pitches), key=pitches.count) if pitches else 0.0
+    return proof
+
+
+def _lines(page_box):
+    """The line boxes of the page's main flow (not the running heads, not the notes),
+    each with its block and the number of the article it belongs to."""
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box, block, article):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return
+        if box.element is not None and box.element_tag == "article":
+            article = int(box.element.get("data-article") or 0)
+        if isinstance(box, boxes.LineBox):
+            yield box, block, article
+            return
+        if isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                yield from walk(child, box if isinstance(box, boxes.BlockBox) else block, article)
+
+    yield from walk(page_box, page_box, 0)
+
+
+def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
+    """What the next layout must do differently (beyond the ``fixes`` it had)."""
+    proof = read(doc)
+    found = notes_to_fix(proof).merged(figures_to_fix(proof))
+    if not fixes.notes_page and any(element not in proof.notes for element in proof.calls):
+        # Notes sent on from the last page vanish when WeasyPrint lays the pages
+        # out again (for the contents' page numbers, for running heads): it
+        # keeps the last page it made before and forgets what was sent on.  A
+        # page of the document's own at the end holds them.
+        found = found.merged(Corrections(notes_page=True))
+    return found
+
+
+def notes_to_fix(proof: Proof) -> Corrections:
+    """Each note set on a later page than its call: the words that fit under the
+    call stay there, the rest runs on to the next page.  Notes are taken in order,
+    and one whose pages an earlier correction changes waits for the next proof."""
+    split, keep, three, settled_to = {}, set(), set(), -1
+    for element, (call_page, call_bottom, _) in proof.calls.items():
+        if element not in proof.notes or element.get("id") is None:
+            continue
+        note_page, box = proof.notes[element]
+        if note_page == call_page or call_page <= settled_to:
+            continue
+        page = proof.pages[call_page]
+        # A body line of slack: corrections of earlier notes may move this call down.
+        room = page.bottom - box.margin_top - call_bottom - proof.line - EPSILON
+        words = words_within(box, room)
+        if words is None:
+            # It fits, yet WeasyPrint sent it on to make room for the second line
+            # of a paragraph begun on the page's last line (two lines being the
+            # least it leaves at the foot).  Asked for three, the paragraph moves
+            # to the next page whole, as it would on a page without notes.
+            if page.last_paragraph >= 0:
+                three.add(page.last_paragraph)
+        elif words:
+            split[element.get("id")] = words
+        else:
+            keep.add(element.get("id"))
+        settled_to = note_page
+    return Corrections(split=split, keep_call=frozenset(keep), three_lines=frozenset(three))
+
+
+def words_within(note_box, room: float) -> int | None:
+    """How many words of a laid-out note fit in ``room`` px from its top (whole lines
+    only; a word hyphenated across the last line goes over with the rest); None
+    when the whole note fits."""
+    from weasyprint.formatting_structure import boxes
+
+    top = note_box.border_box_y()
+    lines = [b for b in note_box.descendants() if isinstance(b, boxes.LineBox)]
+    kept = [ln for ln in lines if ln.position_y + ln.height - top <= room]
+    if len(kept) == len(lines):
+        return None
+    text = ""
+    for ln in kept:
+        piece = "".join(
+            b.text for b in ln.descendants() if isinstance(b, boxes.TextBox) and "::" not in (b.element_tag or "")
+        ).strip()
+        # A word broken over two lines is one word: the hyphen WeasyPrint added
+        # goes, one the writer typed stays.
+        text += piece[:-1] if piece.endswith(("\u2010", "\u00ad")) else piece
+        if not piece.endswith(HYPHENS):
+            text += " "
+    words = len(text.split())
+    if not text.endswith(" "):  # the last line ends inside a word: that word goes over
+        words -= 1
+    return max(words, 0)
+
+
+def figures_to_fix(proof: Proof) -> Corrections:
+    """A page left short because the figure after it did not fit: the figure gives
+    up some height, or moves past the text that can fill the page.  A lead photo
+    only ever gives up height: it stays with its title block."""
+    from weasyprint.formatting_structure import boxes
+
+    heights, defer = {}, {}
+    pitch = proof.line or 20.0
+    for number in range(1, len(proof.pages)):
+        found = _leading_figure(proof.pages[number].box)
+        if found is None:
+            continue
+        figure_box, following = found
+        previous = proof.pages[number - 1]
+        room = previous.bottom - previous.text_bottom - figure_box.margin_top
+        lead = "lead-photo" in (figure_box.element.get("class") or "")
+        if not lead and room <= SHORT_LINES * pitch:
+            continue
+        image = next((b for b in figure_box.descendants() if isinstance(b, boxes.ReplacedBox)), None)
+        if image is None:
+            continue
+        excess = figure_box.border_height() - room + EPSILON
+        key = int(figure_box.element.get("data-figure"))
+        moves = 0 if lead else blocks_to_fill(following, room)
+        if lead or (excess <= SHRINK * image.height and not moves) or excess <= SHRINK / 2 * image.height:
+            heights[key] = max(image.height - excess, 1.0)
+        elif moves:
+            defer[key] = moves
+        elif excess <= 0.5 * image.height:  # no text after it to fill the page
+            heights[key] = image.height - excess
+    return Corrections(image_height=heights, defer=defer)
+
+
+def _leading_figure(page_box):
+    """The figure that opens the page's flow, and the blocks after it in its parent."""
+    from weasyprint.formatting_structure import boxes
+
+    box = page_box.children[0] if page_box.children else None
+    while isinstance(box, boxes.BlockBox) and box.children:
+        first = box.children[0]
+        if first.element is not None and first.element_tag == "figure" and first.element.get("data-figure"):
+            return first, box.children[1:]
+        if not isinstance(first, boxes.BlockBox):
+            return None
+        box = first
+    return None
+
+
+def blocks_to_fill(following, room: float) -> int:
+    """How many text blocks after a figure (and the figures right after it) it
+    takes to fill ``room``: 0 when its section has no more text."""
+    total, count = 0.0, 0
+    blocks = list(following)
+    while blocks and blocks[0].element_tag == "figure":
+        blocks.pop(0)
+    for box in blocks:
+        if box.element is None or box.element_tag in ("h2", "h3", "h4", "hr", "figure", "section"):
+            break
+        total += box.margin_height()
+        count += 1
+        if total >= room:
+            break
+    return count
+
+
+def lost_notes(doc) -> set[int]:
+    """The articles (by number) some of whose notes were laid out nowhere."""
+    proof = read(doc)
+    return {article for element, (_, _, article) in proof.calls.items() if element not in proof.notes}
