@@ -461,22 +461,16 @@ def shape_figure(figure: etree._Element, image_sizes: Mapping[str, tuple[int, in
 
 
 def defer_figure(root: etree._Element, number: int, moves: int) -> None:
-    """Move a figure (with any figures right after it) past the text blocks that
-    follow, at most to the end of its section, so that text fills the page the
-    figure could not fit on."""
+    """Move a figure past the text blocks that follow it, at most to the next figure
+    or the end of its section, so that text fills the page it could not fit on."""
     figure = next((f for f in root.iter("figure") if f.get("data-figure") == str(number)), None)
     if figure is None or moves <= 0:
         return
-    group = [figure]
-    while group[-1].getnext() is not None and group[-1].getnext().tag == "figure":
-        group.append(group[-1].getnext())
-    target = group[-1]
+    target = figure
     for _ in range(moves):
         after = target.getnext()
         if after is None or after.tag in ("h2", "h3", "h4", "hr", "figure", "section", "aside"):
             break
         target = after
-    if target is group[-1]:
-        return
-    for el in reversed(group):
-        insert_after(target, detach(el))
+    if target is not figure:
+        insert_after(target, detach(figure))

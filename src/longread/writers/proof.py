@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 from .makeup import NO_CORRECTIONS, Corrections, print_copy
 
 #: Layouts of one document at most: the first and its corrections.
-PASSES = 4
+PASSES = 6
 #: A page may end this many body lines short of the text block before a figure
 #: that did not fit is moved or made smaller.
 SHORT_LINES = 2
-#: A figure may give up this share of its image's height to stay on its page.
-SHRINK = 0.3
+#: A figure may give up this share of its image's height to stay on its page
+#: (more when no text is left to fill the page in its place).
+SHRINK = 0.4
 #: Slack against rounding, in CSS px.
 EPSILON = 0.5
 #: The character WeasyPrint adds where it hyphenates a word.
@@ -41,6 +42,7 @@ class Page:
     text_bottom: float = 0.0  # the lowest line of the main flow
     notes_height: float = 0.0  # the notes area, 0 when empty
     last_paragraph: int = -1  # the paragraph (by number) of the lowest line
+    article: int = 0  # the article of its first line
 
     @property
     def bottom(self) -> float:
@@ -74,7 +76,7 @@ def settle(xhtml: str, image_sizes: Mapping[str, tuple[int, int]], render: Calla
     lost = lost_notes(doc)
     if lost:
         fixes = fixes.merged(Corrections(endnotes=frozenset(lost)))
-        warnings.append(_endnote_warning(lost, "the page layout could not place them"))
+        warnings.append(_endnote_warning(xhtml, lost, "the page layout could not place them"))
         doc = render(print_copy(xhtml, image_sizes, fixes))
     return doc, warnings
 
@@ -95,7 +97,9 @@ def _render_or_endnotes(xhtml, image_sizes, render, fixes: Corrections, warnings
                 if _is_ours(again):
                     raise
                 continue
-            warnings.append(_endnote_warning({number}, f"the layout engine failed on them ({type(failure).__name__})"))
+            warnings.append(
+                _endnote_warning(xhtml, {number}, f"the layout engine failed on them ({type(failure).__name__})")
+            )
             return doc
         raise
 
@@ -109,9 +113,10 @@ def _is_ours(error: Exception) -> bool:
     return isinstance(error, (ManuscriptError, FatalURLFetchingError, OSError, MemoryError, RecursionError))
 
 
-def _endnote_warning(articles, why: str) -> str:
-    which = ", ".join(str(n) for n in sorted(articles))
-    return f"the notes of article {which} are set as endnotes: {why}"
+def _endnote_warning(xhtml: str, articles, why: str) -> str:
+    titles = article_titles(xhtml)
+    which = " and ".join(f"“{titles.get(n, n)}”" for n in sorted(articles))
+    return f"the notes of {which} are set at the end of the article: {why}"
 
 
 def articles_with_notes(xhtml: str) -> list[int]:
@@ -121,6 +126,15 @@ def articles_with_notes(xhtml: str) -> list[int]:
         if 'class="footnote"' in article:
             found.append(number)
     return found
+
+
+def article_titles(xhtml: str) -> dict[int, str]:
+    """Each article's headline, by number, for messages."""
+    from lxml import etree
+
+    root = etree.fromstring(xhtml.encode("utf-8"))
+    articles = root.iterfind(".//{*}article")
+    return {n: " ".join("".join(a.find(".//{*}h1").itertext()).split()) for n, a in enumerate(articles, 1)}
 
 
 # --- reading the proof ------------------------------------------------------------
@@ -138,6 +152,7 @@ def read(doc) -> Proof:
         area = next((c for c in page_box.children if isinstance(c, boxes.FootnoteAreaBox)), None)
         sheet = Page(page_box, notes_height=area.margin_height() if area is not None else 0.0)
         for line, block, article in _lines(page_box):
+            sheet.article = sheet.article or article
             bottom = line.position_y + line.height
             if bottom >= sheet.text_bottom:
                 sheet.text_bottom = bottom
@@ -175,9 +190,19 @@ def _lines(page_box):
 
 
 def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
-    """What the next layout must do differently (beyond the ``fixes`` it had)."""
+    """What the next layout must do differently (beyond the ``fixes`` it had).
+
+    A correction changes every page after it, so each article gets one per proof:
+    the first, in page order (articles start on pages of their own, so one
+    article's corrections leave the others' pages as they are)."""
     proof = read(doc)
-    found = notes_to_fix(proof).merged(figures_to_fix(proof))
+    first: dict[int, tuple[int, Corrections]] = {}
+    for article, page, fix in [*notes_to_fix(proof), *figures_to_fix(proof)]:
+        if article not in first or page < first[article][0]:
+            first[article] = (page, fix)
+    found = NO_CORRECTIONS
+    for _, fix in first.values():
+        found = found.merged(fix)
     if not fixes.notes_page and any(element not in proof.notes for element in proof.calls):
         # Notes sent on from the last page vanish when WeasyPrint lays the pages
         # out again (for the contents' page numbers, for running heads): it
@@ -187,20 +212,18 @@ def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
     return found
 
 
-def notes_to_fix(proof: Proof) -> Corrections:
-    """Each note set on a later page than its call: the words that fit under the
-    call stay there, the rest runs on to the next page.  Notes are taken in order,
-    and one whose pages an earlier correction changes waits for the next proof."""
-    split, keep, three, settled_to = {}, set(), set(), -1
-    for element, (call_page, call_bottom, _) in proof.calls.items():
+def notes_to_fix(proof: Proof):
+    """Each note set on a later page than its call, as (article, page, correction):
+    the words that fit under the call stay there and the rest runs on to the next
+    page; a note with no room for a line takes its call along."""
+    for element, (call_page, call_bottom, article) in proof.calls.items():
         if element not in proof.notes or element.get("id") is None:
             continue
         note_page, box = proof.notes[element]
-        if note_page == call_page or call_page <= settled_to:
+        if note_page == call_page:
             continue
         page = proof.pages[call_page]
-        # A body line of slack: corrections of earlier notes may move this call down.
-        room = page.bottom - box.margin_top - call_bottom - proof.line - EPSILON
+        room = page.bottom - box.margin_top - call_bottom - EPSILON
         words = words_within(box, room)
         if words is None:
             # It fits, yet WeasyPrint sent it on to make room for the second line
@@ -208,13 +231,11 @@ def notes_to_fix(proof: Proof) -> Corrections:
             # least it leaves at the foot).  Asked for three, the paragraph moves
             # to the next page whole, as it would on a page without notes.
             if page.last_paragraph >= 0:
-                three.add(page.last_paragraph)
+                yield article, call_page, Corrections(three_lines=frozenset({page.last_paragraph}))
         elif words:
-            split[element.get("id")] = words
+            yield article, call_page, Corrections(split={element.get("id"): words})
         else:
-            keep.add(element.get("id"))
-        settled_to = note_page
-    return Corrections(split=split, keep_call=frozenset(keep), three_lines=frozenset(three))
+            yield article, call_page, Corrections(keep_call=frozenset({element.get("id")}))
 
 
 def words_within(note_box, room: float) -> int | None:
@@ -244,13 +265,13 @@ def words_within(note_box, room: float) -> int | None:
     return max(words, 0)
 
 
-def figures_to_fix(proof: Proof) -> Corrections:
-    """A page left short because the figure after it did not fit: the figure gives
-    up some height, or moves past the text that can fill the page.  A lead photo
-    only ever gives up height: it stays with its title block."""
+def figures_to_fix(proof: Proof):
+    """A page left short because the figure after it did not fit, as (article, page,
+    correction): the figure gives up some height, or moves past the text that can
+    fill the page.  A lead photo only ever gives up height: it stays with its
+    title block."""
     from weasyprint.formatting_structure import boxes
 
-    heights, defer = {}, {}
     pitch = proof.line or 20.0
     for number in range(1, len(proof.pages)):
         found = _leading_figure(proof.pages[number].box)
@@ -260,21 +281,19 @@ def figures_to_fix(proof: Proof) -> Corrections:
         previous = proof.pages[number - 1]
         room = previous.bottom - previous.text_bottom - figure_box.margin_top
         lead = "lead-photo" in (figure_box.element.get("class") or "")
-        if not lead and room <= SHORT_LINES * pitch:
-            continue
         image = next((b for b in figure_box.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-        if image is None:
+        if image is None or (not lead and room <= SHORT_LINES * pitch):
             continue
         excess = figure_box.border_height() - room + EPSILON
         key = int(figure_box.element.get("data-figure"))
         moves = 0 if lead else blocks_to_fill(following, room)
+        article = proof.pages[number].article
         if lead or (excess <= SHRINK * image.height and not moves) or excess <= SHRINK / 2 * image.height:
-            heights[key] = max(image.height - excess, 1.0)
+            yield article, number - 1, Corrections(image_height={key: max(image.height - excess, 1.0)})
         elif moves:
-            defer[key] = moves
-        elif excess <= 0.5 * image.height:  # no text after it to fill the page
-            heights[key] = image.height - excess
-    return Corrections(image_height=heights, defer=defer)
+            yield article, number - 1, Corrections(defer={key: moves})
+        elif excess <= 0.6 * image.height:  # no text after it to fill the page
+            yield article, number - 1, Corrections(image_height={key: image.height - excess})
 
 
 def _leading_figure(page_box):
@@ -293,13 +312,10 @@ def _leading_figure(page_box):
 
 
 def blocks_to_fill(following, room: float) -> int:
-    """How many text blocks after a figure (and the figures right after it) it
-    takes to fill ``room``: 0 when its section has no more text."""
+    """How many text blocks after a figure it takes to fill ``room``, up to the next
+    figure or the end of its section (0 when there is no text to move past)."""
     total, count = 0.0, 0
-    blocks = list(following)
-    while blocks and blocks[0].element_tag == "figure":
-        blocks.pop(0)
-    for box in blocks:
+    for box in following:
         if box.element is None or box.element_tag in ("h2", "h3", "h4", "hr", "figure", "section"):
             break
         total += box.margin_height()
