@@ -64,6 +64,8 @@ def articles_of(source: Path) -> list[Article]:
     for path in paths:
         a = typeset(read(path), dash)
         body = etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{render(a).body}</div>'.encode())
+        for call in body.xpath("//*[@class='noteref']"):  # a call's number is not in the text
+            call.text = ""
         paragraphs = [p for p in body.iter("{*}p", "p") if not list(p.iterancestors("{*}aside", "aside"))]
         found.append(
             Article(

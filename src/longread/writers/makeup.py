@@ -34,7 +34,7 @@ import copy
 import re
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from lxml import etree
 
@@ -79,15 +79,18 @@ SHAPES = ((1.25, "wide"), (0.8, "square"), (0.5, "portrait"), (0.0, "tall"))
 
 @dataclass(frozen=True)
 class Corrections:
-    """What the proof of one layout asks of the next (see :mod:`.proof`).
+    """What the proof of one layout asks of the next (see :mod:`.proof`).  Figures
+    and pull quotes are numbered together, in document order.
 
     ``split``: note id → words of the note kept under its call (the rest
     continues on the next page).  ``keep_call``: notes whose calling line goes
     to the next page with them (a note with no room at all under its call).
     ``image_height``: figure number → the most height its image may take, in
-    CSS px.  ``defer``: figure number → how many following blocks it moves past.
+    CSS px.  ``defer``: figure number → how many following blocks it moves past;
+    ``pair``: figures that may move up against the next one (the two fit a page).
     ``three_lines``: paragraphs (numbered in document order) that must start
-    with three lines at the foot of a page, not two.  ``endnotes``: article numbers whose notes are
+    with three lines at the foot of a page, not two; ``one_widow``: paragraphs that
+    may end with a single line at the head of a page.  ``endnotes``: article numbers whose notes are
     set at the article's end.
     """
 
@@ -95,22 +98,14 @@ class Corrections:
     keep_call: frozenset[str] = frozenset()
     image_height: Mapping[int, float] = field(default_factory=dict)
     defer: Mapping[int, int] = field(default_factory=dict)
+    pair: frozenset[int] = frozenset()
     three_lines: frozenset[int] = frozenset()
+    one_widow: frozenset[int] = frozenset()
     endnotes: frozenset[int] = frozenset()
     notes_page: bool = False
 
     def __bool__(self) -> bool:
-        return any(
-            (
-                self.split,
-                self.keep_call,
-                self.image_height,
-                self.defer,
-                self.three_lines,
-                self.endnotes,
-                self.notes_page,
-            )
-        )
+        return any(getattr(self, f.name) for f in fields(self))
 
     def merged(self, other: Corrections) -> Corrections:
         return Corrections(
@@ -118,7 +113,9 @@ class Corrections:
             keep_call=self.keep_call | other.keep_call,
             image_height={**self.image_height, **other.image_height},
             defer={k: self.defer.get(k, 0) + other.defer.get(k, 0) for k in {*self.defer, *other.defer}},
+            pair=self.pair | other.pair,
             three_lines=self.three_lines | other.three_lines,
+            one_widow=self.one_widow | other.one_widow,
             endnotes=self.endnotes | other.endnotes,
             notes_page=self.notes_page or other.notes_page,
         )
@@ -143,9 +140,10 @@ def make_up(
     ``image_sizes`` gives each image's pixel size by its ``src``.
     """
     root = plain_names(copy.deepcopy(root))
-    for number, figure in enumerate(root.iter("figure"), 1):
-        figure.set("data-figure", str(number))
-        shape_figure(figure, image_sizes, corrections.image_height.get(number))
+    for number, block in enumerate(movable_blocks(root), 1):
+        block.set("data-movable", str(number))
+        if block.tag == "figure":
+            shape_figure(block, image_sizes, corrections.image_height.get(number))
     for number, article in enumerate(root.iter("article"), 1):
         article.set("data-article", str(number))
         body = next((d for d in article.iter("div") if has_class(d, "body")), None)
@@ -158,15 +156,18 @@ def make_up(
         else:
             notes_to_calls(body, corrections)
         end_mark(body)
-    for number, moves in corrections.defer.items():
-        defer_figure(root, number, moves)
+    # Later figures first: a figure's way is then measured to where the next one ends up.
+    for number, moves in sorted(corrections.defer.items(), reverse=True):
+        defer_block(root, number, moves, number in corrections.pair)
     if corrections.notes_page:
         body = next(root.iter("body"))
         etree.SubElement(body, "div", {"class": "notes-page", "aria-hidden": "true"})
-    if corrections.three_lines:
+    if corrections.three_lines or corrections.one_widow:
         for number, p in enumerate(root.iter("p")):
             if number in corrections.three_lines:
                 add_class(p, "three-lines")
+            if number in corrections.one_widow:
+                add_class(p, "one-widow")
     return root
 
 
@@ -460,17 +461,36 @@ def shape_figure(figure: etree._Element, image_sizes: Mapping[str, tuple[int, in
         img.set("style", f"max-height: {height:.1f}px")
 
 
-def defer_figure(root: etree._Element, number: int, moves: int) -> None:
-    """Move a figure past the text blocks that follow it, at most to the next figure
-    or the end of its section, so that text fills the page it could not fit on."""
-    figure = next((f for f in root.iter("figure") if f.get("data-figure") == str(number)), None)
-    if figure is None or moves <= 0:
+def movable_blocks(root: etree._Element) -> list[etree._Element]:
+    """Figures and pull quotes: blocks that may move down the text to where they fit."""
+    return [el for el in root.iter("figure", "blockquote") if el.tag == "figure" or has_class(el, "pullquote")]
+
+
+def is_movable(el: etree._Element | None) -> bool:
+    return el is not None and el.get("data-movable") is not None
+
+
+def defer_block(root: etree._Element, number: int, moves: int, pair: bool = False) -> None:
+    """Move a figure or pull quote past the text blocks that follow it, so that text
+    fills the page it could not fit on: at most to the end of its section, and up
+    against the next such block only when the proof found that the two fit one
+    page (``pair``)."""
+    block = next((b for b in movable_blocks(root) if b.get("data-movable") == str(number)), None)
+    if block is None or moves <= 0:
         return
-    target = figure
+    target, held = block, False
     for _ in range(moves):
         after = target.getnext()
-        if after is None or after.tag in ("h2", "h3", "h4", "hr", "figure", "section", "aside"):
+        if (
+            after is None
+            or after.tag in ("h2", "h3", "h4", "hr", "section", "aside")
+            or is_movable(after)
+            or (is_movable(after.getnext()) and not pair)
+        ):
+            held = True
             break
         target = after
-    if target is not figure:
-        insert_after(target, detach(figure))
+    if held:
+        block.set("data-held", "1")  # as far as it may go: the proof tries something else
+    if target is not block:
+        insert_after(target, detach(block))

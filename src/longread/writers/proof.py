@@ -39,7 +39,8 @@ HYPHENS = ("\u2010", "-", "\u00ad")
 @dataclass
 class Page:
     box: object  # WeasyPrint's page box
-    text_bottom: float = 0.0  # the lowest line of the main flow
+    text_bottom: float = 0.0  # where the main flow ends (its lowest block, with its margin)
+    lines_bottom: float = 0.0  # the lowest line of the main flow
     notes_height: float = 0.0  # the notes area, 0 when empty
     last_paragraph: int = -1  # the paragraph (by number) of the lowest line
     article: int = 0  # the article of its first line
@@ -54,7 +55,7 @@ class Page:
 class Proof:
     """What one layout shows: where each note and its call fell, and the pages."""
 
-    calls: dict = field(default_factory=dict)  # note element → (page, bottom of the calling line, article)
+    calls: dict = field(default_factory=dict)  # note element → (page, calling line's bottom, article, paragraph)
     notes: dict = field(default_factory=dict)  # note element → (page, box)
     pages: list[Page] = field(default_factory=list)
     line: float = 0.0  # the body's line pitch
@@ -161,12 +162,28 @@ def read(doc) -> Proof:
                 pitches.append(round(line.height, 2))
             for box in line.descendants():
                 if (box.element_tag or "").endswith("::footnote-call"):
-                    proof.calls.setdefault(box.element, (number, bottom, article))
+                    paragraph = paragraphs.get(id(block.element), -1)
+                    proof.calls.setdefault(box.element, (number, bottom, article, paragraph))
         for note in area.children if area is not None else ():
             proof.notes.setdefault(note.element, (number, note))
+        sheet.lines_bottom = sheet.text_bottom
+        sheet.text_bottom = max(sheet.text_bottom, _flow_bottom(page_box))
         proof.pages.append(sheet)
     proof.line = max(set(pitches), key=pitches.count) if pitches else 0.0
     return proof
+
+
+def _flow_bottom(page_box) -> float:
+    """Where the page's flow ends, with the bottom margin of its last block (the
+    space a figure after it would have to leave)."""
+    from weasyprint.formatting_structure import boxes
+
+    box = page_box.children[0] if page_box.children else None
+    while isinstance(box, boxes.BlockBox) and box.children and isinstance(box.children[-1], boxes.BlockBox):
+        box = box.children[-1]
+    if not isinstance(box, boxes.BlockBox):
+        return 0.0
+    return box.border_box_y() + box.border_height() + box.margin_bottom
 
 
 def _lines(page_box):
@@ -197,7 +214,8 @@ def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
     article's corrections leave the others' pages as they are)."""
     proof = read(doc)
     first: dict[int, tuple[int, Corrections]] = {}
-    for article, page, fix in [*notes_to_fix(proof), *figures_to_fix(proof)]:
+    candidates = [*notes_to_fix(proof), *notes_that_shorten(proof), *figures_to_fix(proof, fixes.pair)]
+    for article, page, fix in candidates:
         if article not in first or page < first[article][0]:
             first[article] = (page, fix)
     found = NO_CORRECTIONS
@@ -216,7 +234,7 @@ def notes_to_fix(proof: Proof):
     """Each note set on a later page than its call, as (article, page, correction):
     the words that fit under the call stay there and the rest runs on to the next
     page; a note with no room for a line takes its call along."""
-    for element, (call_page, call_bottom, article) in proof.calls.items():
+    for element, (call_page, call_bottom, article, _) in proof.calls.items():
         if element not in proof.notes or element.get("id") is None:
             continue
         note_page, box = proof.notes[element]
@@ -236,6 +254,29 @@ def notes_to_fix(proof: Proof):
             yield article, call_page, Corrections(split={element.get("id"): words})
         else:
             yield article, call_page, Corrections(keep_call=frozenset({element.get("id")}))
+
+
+def notes_that_shorten(proof: Proof):
+    """A page left short because its last lines call a note that needs more room
+    than is left: they went over with it, two at once for the widows rule.  The
+    paragraph may leave a single line at the head of the next page instead, so
+    that the calling line and its note stay.  As (article, page, correction)."""
+    pitch = proof.line or 20.0
+    for element, (call_page, call_bottom, article, paragraph) in proof.calls.items():
+        if call_page == 0 or paragraph < 0 or element not in proof.notes:
+            continue
+        page, previous = proof.pages[call_page], proof.pages[call_page - 1]
+        if call_bottom - page.box.content_box_y() > pitch + EPSILON or previous.article != article:
+            continue  # not the first line of its page
+        if previous.bottom - previous.lines_bottom > SHORT_LINES * pitch and previous.last_paragraph == paragraph:
+            yield article, call_page - 1, Corrections(one_widow=frozenset({paragraph}))
+
+
+def _first_line_depth(note_box) -> float:
+    from weasyprint.formatting_structure import boxes
+
+    lines = [b for b in note_box.descendants() if isinstance(b, boxes.LineBox) and b.height]
+    return lines[0].position_y + lines[0].height - note_box.border_box_y() + EPSILON if lines else 0.0
 
 
 def words_within(note_box, room: float) -> int | None:
@@ -265,7 +306,7 @@ def words_within(note_box, room: float) -> int | None:
     return max(words, 0)
 
 
-def figures_to_fix(proof: Proof):
+def figures_to_fix(proof: Proof, paired: frozenset[int] = frozenset()):
     """A page left short because the figure after it did not fit, as (article, page,
     correction): the figure gives up some height, or moves past the text that can
     fill the page.  A lead photo only ever gives up height: it stays with its
@@ -282,11 +323,15 @@ def figures_to_fix(proof: Proof):
         room = previous.bottom - previous.text_bottom - figure_box.margin_top
         lead = "lead-photo" in (figure_box.element.get("class") or "")
         image = next((b for b in figure_box.descendants() if isinstance(b, boxes.ReplacedBox)), None)
-        if image is None or (not lead and room <= SHORT_LINES * pitch):
+        if not lead and room <= SHORT_LINES * pitch:
             continue
-        excess = figure_box.border_height() - room + EPSILON
-        key = int(figure_box.element.get("data-figure"))
-        moves = 0 if lead else blocks_to_fill(following, room)
+        if image is None:  # a pull quote: it can only move
+            image = _NoImage()
+        # WeasyPrint wants the figure's bottom margin on the page too.
+        excess = figure_box.border_height() + figure_box.margin_bottom - room + EPSILON
+        key = int(figure_box.element.get("data-movable"))
+        held = figure_box.element.get("data-held")  # moved as far as it may go
+        moves = 0 if lead or held else blocks_to_fill(following, room)
         article = proof.pages[number].article
         if lead or (excess <= SHRINK * image.height and not moves) or excess <= SHRINK / 2 * image.height:
             yield article, number - 1, Corrections(image_height={key: max(image.height - excess, 1.0)})
@@ -294,6 +339,22 @@ def figures_to_fix(proof: Proof):
             yield article, number - 1, Corrections(defer={key: moves})
         elif excess <= 0.6 * image.height:  # no text after it to fill the page
             yield article, number - 1, Corrections(image_height={key: image.height - excess})
+        elif held and key not in paired and _fits_with_next(proof, figure_box, key):
+            yield article, number - 1, Corrections(defer={key: 1}, pair=frozenset({key}))
+
+
+class _NoImage:
+    height = 0.0
+
+
+def _fits_with_next(proof: Proof, figure_box, key: int) -> bool:
+    """Whether a figure and the one after it fit one page together."""
+    for page in proof.pages:
+        for box in page.box.descendants():
+            if box.element is not None and box.element.get("data-movable") == str(key + 1):
+                depth = page.box.height
+                return figure_box.margin_height() + box.margin_height() <= depth
+    return False
 
 
 def _leading_figure(page_box):
@@ -303,7 +364,7 @@ def _leading_figure(page_box):
     box = page_box.children[0] if page_box.children else None
     while isinstance(box, boxes.BlockBox) and box.children:
         first = box.children[0]
-        if first.element is not None and first.element_tag == "figure" and first.element.get("data-figure"):
+        if first.element is not None and first.element.get("data-movable"):
             return first, box.children[1:]
         if not isinstance(first, boxes.BlockBox):
             return None
@@ -312,20 +373,26 @@ def _leading_figure(page_box):
 
 
 def blocks_to_fill(following, room: float) -> int:
-    """How many text blocks after a figure it takes to fill ``room``, up to the next
-    figure or the end of its section (0 when there is no text to move past)."""
-    total, count = 0.0, 0
+    """How many text blocks after a figure it takes to fill ``room``.  It stays at
+    least a block before the next figure (two figures together may not fit one
+    page) and within its section; 0 when there is nothing to move past."""
+    blocks = []
     for box in following:
-        if box.element is None or box.element_tag in ("h2", "h3", "h4", "hr", "figure", "section"):
+        if box.element is None or box.element_tag in ("h2", "h3", "h4", "hr", "section"):
             break
+        if box.element.get("data-movable"):
+            blocks = blocks[:-1]
+            break
+        blocks.append(box)
+    total = 0.0
+    for count, box in enumerate(blocks, 1):
         total += box.margin_height()
-        count += 1
         if total >= room:
-            break
-    return count
+            return count
+    return len(blocks)
 
 
 def lost_notes(doc) -> set[int]:
     """The articles (by number) some of whose notes were laid out nowhere."""
     proof = read(doc)
-    return {article for element, (_, _, article) in proof.calls.items() if element not in proof.notes}
+    return {article for element, (_, _, article, _) in proof.calls.items() if element not in proof.notes}
