@@ -250,15 +250,13 @@ def article_starts(doc: Built) -> list[int]:
     body, _ = body_line(pages)
     starts = []
     for article in doc.articles:
-        wanted = squash(article.title)[:20]
-        starts.append(
-            next(
-                n
-                for n, p in enumerate(pages)
-                if n >= (starts[-1] if starts else 0)
-                and any(ln.height > 1.5 * body and wanted.startswith(squash(ln.text)[:10]) for ln in p.lines)
-            )
-        )
+        wanted = squash(article.title)
+
+        def headline(line, wanted=wanted) -> bool:  # (a drop cap is set large too, but alone)
+            return line.height > 1.5 * body and len(squash(line.text)) > 3 and wanted.startswith(squash(line.text))
+
+        after = starts[-1] + 1 if starts else 0
+        starts.append(next(n for n, p in enumerate(pages) if n >= after and any(headline(ln) for ln in p.lines)))
     return starts
 
 
