@@ -16,6 +16,7 @@ fails and no note is ever lost.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -74,12 +75,22 @@ def settle(xhtml: str, image_sizes: Mapping[str, tuple[int, int]], render: Calla
             break
         fixes = fixes.merged(found)
         doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
+    if fixes.notes_page and not _has_notes(doc.pages[-1]):
+        # The notes that ran on past the text now end on its last page.
+        fixes = dataclasses.replace(fixes, notes_page=False)
+        doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
     lost = lost_notes(doc)
     if lost:
         fixes = fixes.merged(Corrections(endnotes=frozenset(lost)))
         warnings.append(_endnote_warning(xhtml, lost, "the page layout could not place them"))
         doc = render(print_copy(xhtml, image_sizes, fixes))
     return doc, warnings
+
+
+def _has_notes(page) -> bool:
+    from weasyprint.formatting_structure import boxes
+
+    return any(isinstance(c, boxes.FootnoteAreaBox) and c.children for c in page._page_box.children)
 
 
 def _render_or_endnotes(xhtml, image_sizes, render, fixes: Corrections, warnings: list[str]):
