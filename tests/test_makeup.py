@@ -28,8 +28,9 @@ from longread.xhtml import plain_text
 from validators import epubcheck, pdf_images, pdf_lines, pdf_links, pdf_words, squash
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "makeup"
+REVIEW = Path(__file__).resolve().parents[1] / "manuscript" / "last-take-review.md"
 PAPERS = ("letter", "a4", "trade")
-SINGLES = sorted(p.name for p in CORPUS.glob("*.md"))
+SINGLES = sorted(p.name for p in CORPUS.glob("*.md")) + [str(REVIEW)]  # and the bundled review
 COLLECTIONS = ("issue.yaml", "three.yaml")
 #: A page may end this many body lines short of the text block (an article's last page excepted).
 SHORT_LINES = 2
