@@ -300,6 +300,32 @@ def test_the_ebook_keeps_its_pop_up_notes_and_validates(corpus):
         while follows is not aside and follows.tag.endswith("aside"):
             follows = follows.getnext()
         assert follows is aside, aside.get("id")
+    assert ebook_indents(book, "article-03.xhtml", "The paragraph after this one keeps its first-line indent.")
+
+
+def ebook_indents(book, name: str, note: str) -> bool:
+    """Whether, laid out with the e-book's own stylesheets, the paragraph after the
+    one that calls ``note`` starts with an indent (its first line set in from the
+    text's edge)."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+
+    css = [
+        CSS(string=book.read(n).decode())
+        for n in ("EPUB/styles/base.css", "EPUB/styles/epub.css")
+        if n in book.namelist()
+    ]
+    assert css, book.namelist()
+    doc = HTML(string=book.read(f"EPUB/{name}").decode()).render(stylesheets=css)
+    lines = [b for p in doc.pages for b in p._page_box.descendants() if isinstance(b, boxes.LineBox)]
+    texts = ["".join(t.text for t in ln.descendants() if isinstance(t, boxes.TextBox)) for ln in lines]
+    note_at = next(i for i, t in enumerate(texts) if t.startswith(note[:20]) or note[:20] in t)
+    after = lines[note_at + 1 :]
+    first = next(ln for ln in after if ln.element_tag == "p")
+    margin = min(ln.position_x for ln in lines if ln.element_tag == "p")
+    return first.position_x > margin + 1 or any(
+        b.position_x > margin + 1 for b in first.descendants() if isinstance(b, boxes.TextBox)
+    )
 
 
 # --- the makeup itself ------------------------------------------------------------

@@ -79,19 +79,20 @@ SHAPES = ((1.25, "wide"), (0.8, "square"), (0.5, "portrait"), (0.0, "tall"))
 
 @dataclass(frozen=True)
 class Corrections:
-    """What the proof of one layout asks of the next (see :mod:`.proof`).  Figures
-    and pull quotes are numbered together, in document order.
+    """What the proof of one layout asks of the next (see :mod:`.proof`).
 
-    ``split``: note id → words of the note kept under its call (the rest
-    continues on the next page).  ``keep_call``: notes whose calling line goes
-    to the next page with them (a note with no room at all under its call).
-    ``image_height``: figure number → the most height its image may take, in
-    CSS px.  ``defer``: figure number → how many following blocks it moves past;
-    ``pair``: figures that may move up against the next one (the two fit a page).
-    ``three_lines``: paragraphs (numbered in document order) that must start
-    with three lines at the foot of a page, not two; ``one_widow``: paragraphs that
-    may end with a single line at the head of a page.  ``endnotes``: article numbers whose notes are
-    set at the article's end.
+    - ``split``: note id → words kept under its call (the rest continues at the
+      foot of the next page); ``keep_call``: notes with no room for a line under
+      their call, which take the calling line to the next page;
+    - figures and pull quotes are numbered together, in document order:
+      ``image_height``: number → the most height the image may take (CSS px);
+      ``defer``: number → how many following text blocks it moves past;
+      ``pair``: those that may move up against the next (the two fit a page);
+    - paragraphs are numbered in document order: ``three_lines``: those that must
+      start with three lines at the foot of a page; ``one_widow``: those that may
+      end with a single line at the head of one;
+    - ``endnotes``: articles (by number) whose notes are set at their end;
+      ``notes_page``: a last page for notes that run on past the end of the text.
     """
 
     split: Mapping[str, int] = field(default_factory=dict)
@@ -163,7 +164,7 @@ def make_up(
         body = next(root.iter("body"))
         etree.SubElement(body, "div", {"class": "notes-page", "aria-hidden": "true"})
     if corrections.three_lines or corrections.one_widow:
-        for number, p in enumerate(root.iter("p")):
+        for number, p in enumerate(body_paragraphs(root)):
             if number in corrections.three_lines:
                 add_class(p, "three-lines")
             if number in corrections.one_widow:
@@ -194,6 +195,12 @@ def plain_names(root: etree._Element) -> etree._Element:
                 el.set("data-epub-type", value)
     etree.cleanup_namespaces(root)
     return root
+
+
+def body_paragraphs(root) -> list:
+    """The paragraphs of the articles' text, in document order (numbered alike on the
+    made-up tree and on the one WeasyPrint parses from it)."""
+    return [p for div in root.iter("div") if "body" in (div.get("class") or "").split() for p in div if p.tag == "p"]
 
 
 def has_class(el: etree._Element, name: str) -> bool:

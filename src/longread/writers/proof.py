@@ -1,16 +1,28 @@
 """Reading a laid-out proof and marking what the next layout must correct.
 
 WeasyPrint lays out a page at a time and never looks back, so some decisions
-only show once the pages exist: a note with no room under its call (WeasyPrint
-would move all of it to the next page, away from its call), a figure too tall
-for what is left of a page (WeasyPrint would leave the rest of the page blank),
-a lead photo pushed off its article's opening page.  :func:`settle` lays the
-document out, reads the proof (:func:`corrections`), asks
-:func:`.makeup.make_up` for the corrected arrangement and lays it out again,
-until nothing is left to correct (a few passes at most).
+only show once the pages exist.  :func:`settle` lays the document out, reads the
+proof (:func:`corrections`), asks :func:`.makeup.make_up` for the corrected
+arrangement and lays it out again, until nothing is left to correct (a few
+passes at most).  What it corrects:
 
-When the engine itself fails on an arrangement of notes, the notes of the
-article at fault are set as endnotes, with a warning: a valid manuscript never
+- a note with no room under its call, which WeasyPrint would move whole to the
+  next page: it is split where the room ends, or (no room for a line) takes its
+  calling line along;
+- a note sent on to make room for the second line of a paragraph begun on the
+  page's last line (WeasyPrint's widows and orphans): the paragraph must start
+  with three lines, or may end with one;
+- a figure or pull quote too tall for what is left of a page, which WeasyPrint
+  would leave blank: it moves past the text that fills the page, or gives up a
+  little height; a lead photo pushed off its opening page gives up height;
+- notes that run on past the text's last page, which WeasyPrint forgets when it
+  lays the pages out a second time (for the contents' page numbers or running
+  heads): a page of the document's own holds them.
+
+Each article gets one correction per proof (the first in page order): a
+correction changes every page after it, and articles start on pages of their
+own.  Should the engine fail on an arrangement of notes, or lose a note, that
+article's notes are printed at its end, with a warning: a valid manuscript never
 fails and no note is ever lost.
 """
 
@@ -21,7 +33,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
-from .makeup import NO_CORRECTIONS, Corrections, print_copy
+from .makeup import NO_CORRECTIONS, Corrections, body_paragraphs, print_copy
 
 #: Layouts of one document at most: the first and its corrections.
 PASSES = 6
@@ -158,7 +170,7 @@ def read(doc) -> Proof:
     proof = Proof()
     pitches = []
     root = doc.pages[0]._page_box.children[0].element if doc.pages else None
-    paragraphs = {id(p): n for n, p in enumerate(root.iter("p"))} if root is not None else {}
+    paragraphs = {id(p): n for n, p in enumerate(body_paragraphs(root))} if root is not None else {}
     for number, page in enumerate(doc.pages):
         page_box = page._page_box
         area = next((c for c in page_box.children if isinstance(c, boxes.FootnoteAreaBox)), None)
