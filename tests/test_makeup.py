@@ -361,9 +361,15 @@ def test_a_note_moves_into_the_line_of_its_call_as_phrasing_content():
     assert note.tail == " and more."
     assert not root.xpath("//aside") and not note.xpath(".//p|.//ul|.//li")
     assert [s.get("class") for s in note] == ["note-p", "note-ul", "note-p"]
-    # what WeasyPrint's HTML parser makes of it keeps the note inside the paragraph
-    html = makeup.to_html(root)
-    assert "<span></span>" not in html and "/>" not in html.split("<body>")[1].replace("<br>", "")
+    # WeasyPrint's own HTML parser keeps the note, its blocks and the text after it
+    # inside the paragraph
+    import tinyhtml5
+
+    parsed = tinyhtml5.parse(makeup.to_html(root), namespace_html_elements=False)
+    (p,) = [p for p in parsed.iter("p") if "lead" in (p.get("class") or "")]
+    note = next(s for s in p.iter("span") if s.get("id") == "fn-1")
+    assert [s.get("class") for s in note] == ["note-p", "note-ul", "note-p"]
+    assert "".join(p.itertext()).endswith("Second paragraph. and more.")
 
 
 def test_a_long_note_is_split_where_the_proof_says():
@@ -456,3 +462,13 @@ def test_proof_settles_in_few_layouts(monkeypatch, tmp_path):
     monkeypatch.setattr(weasyprint.HTML, "render", counted)
     build_one(CORPUS / "epigraph.md", themes.load("magazine"), BuildOptions(formats=("pdf",), output_dir=tmp_path))
     assert len(calls) == 1
+
+
+def test_an_opening_quotation_is_the_epigraph_and_the_paragraph_after_it_the_lead(make_manuscript):
+    path = make_manuscript(body="> Words to begin with.\n>\n> --- Ruth Adair\n\nThe story begins here, and goes on.\n")
+    body = etree.fromstring(f'<div xmlns:epub="http://www.idpf.org/2007/ops">{render(typeset(read(path))).body}</div>')
+    quote = body.find(".//{*}blockquote")
+    assert quote.get("class") == "epigraph" and quote.get("role") == "doc-epigraph"
+    assert quote.get("{http://www.idpf.org/2007/ops}type") == "epigraph"
+    assert quote[-1].get("class") == "attribution" and quote[-1].text.startswith("\u2014")
+    assert "lead" in quote.getnext().get("class") and quote.getnext()[0].get("class") == "lead-in"
