@@ -312,10 +312,10 @@ def warnings_for(manuscript: Path, path: Path, info: Info) -> list[str]:
     return []
 
 
-def pixel_width(data: bytes) -> int:
-    """The width in pixels of a finished copy (read from its header)."""
+def pixel_size(data: bytes) -> tuple[int, int]:
+    """The size in pixels of a finished copy (read from its header)."""
     with PILImage.open(io.BytesIO(data)) as im:
-        return im.width
+        return im.size
 
 
 def media_type(extension: str) -> str:
