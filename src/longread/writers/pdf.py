@@ -81,7 +81,10 @@ class Layout:
 def load_engine() -> None:
     """Import WeasyPrint, before any image is decoded on another thread: its import
     makes Pillow accept truncated files process-wide, which longread undoes."""
-    import weasyprint  # noqa: F401
+    from .engine_patches import quick_library_lookup
+
+    with quick_library_lookup():
+        import weasyprint  # noqa: F401
     from PIL import ImageFile
 
     ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -154,6 +157,8 @@ def make_pdf(
     """
     from weasyprint import Attachment
 
+    from .engine_patches import pdf_writing
+
     variant = variant or VARIANTS["press" if layout.press else "print"]
     if pdfx.is_pdfx(variant.standard):
         pdfx.set_dates(layout.document, stamp)
@@ -179,7 +184,7 @@ def make_pdf(
         if xmp:
             _add_xmp(pdf, xmp)
 
-    with _collect_warnings() as messages:
+    with _collect_warnings() as messages, pdf_writing():
         data = layout.document.write_pdf(
             finisher=finish,
             pdf_variant=variant.standard,

@@ -1,0 +1,145 @@
+"""Work-arounds for two costs in the PDF engine's own code, applied only while
+longread loads WeasyPrint or writes a PDF (never at import, and undone after).
+
+1. Loading.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
+   469-490 and 503-525) tries several names for each system library with
+   ``cffi``'s ``ffi.dlopen``; every name that is not a file name makes cffi 2.0
+   (``cffi/api.py``, ``_load_backend_lib``, line 820) ask
+   ``ctypes.util.find_library``, which on Linux runs ``ldconfig -p``, then
+   ``gcc`` and ``ld`` when the cache has no answer.  On Debian 12 the optional
+   ``harfbuzz-vector`` library does not exist at all (HarfBuzz 6.0 has no
+   vector library), so its six names cost six full searches, and the other
+   libraries a few misses each before the name that matches: 22 searches, about
+   a quarter of a second.  :func:`quick_library_lookup` answers them all from
+   one reading of the ``ldconfig`` cache.
+
+2. Tagging.  pydyf 0.13.0's ``PDF.page_references`` (``pydyf/__init__.py``,
+   lines 506-510) is a property that builds a new tuple of every page's
+   reference each time it is read, and WeasyPrint 70.0's tagged-PDF writer
+   (``weasyprint/pdf/tags.py``, lines 177, 193, 244, 256, 263 and 287) reads it
+   once per structure element, so writing a tagged PDF grows with pages ×
+   elements (0.8 s of a 4.5 s write at 145 pages; minutes at 1,300).
+   :func:`_add_tags` hands WeasyPrint's ``add_tags`` (imported by
+   ``weasyprint/pdf/__init__.py``, line 17, called at line 332) a view of the
+   document whose page references are built once; the pages do not change
+   while the tags are written, so the PDF is byte for byte the same.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+# --- 1. loading -------------------------------------------------------------------
+
+
+@contextmanager
+def quick_library_lookup() -> Iterator[None]:
+    """While inside, ``ctypes.util.find_library`` answers from one ``ldconfig -p``
+    run, with the same answers as CPython's first (``ldconfig``) step.
+
+    Its slow fallbacks (``gcc``, ``ld``) are left out: every library WeasyPrint
+    needs is also tried under its exact file name (``libpango-1.0.so.0``), which
+    the dynamic loader finds on its own, ``LD_LIBRARY_PATH`` included.
+    """
+    import ctypes.util
+
+    cache = _ldconfig_cache() if sys.platform.startswith("linux") else None
+    if cache is None:
+        yield
+        return
+    original = ctypes.util.find_library
+
+    def find_library(name: str) -> str | None:
+        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({_abi_type()}", cache)
+        return found.group(1) if found else None
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+def _ldconfig_cache() -> str | None:
+    try:
+        done = subprocess.run(
+            ["/sbin/ldconfig", "-p"],
+            capture_output=True,
+            env={"LC_ALL": "C", "LANG": "C"},
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.fsdecode(done.stdout)
+
+
+def _abi_type() -> str:
+    """The ABI tag ``ldconfig -p`` prints for this interpreter's libraries, as
+    CPython's ``ctypes.util._findSoname_ldconfig`` reads it."""
+    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
+    return {
+        "x86_64-64": "libc6,x86-64",
+        "ppc64-64": "libc6,64bit",
+        "sparc64-64": "libc6,64bit",
+        "s390x-64": "libc6,64bit",
+        "ia64-64": "libc6,IA-64",
+    }.get(machine, "libc6")
+
+
+# --- 2. tagging -------------------------------------------------------------------
+
+
+class _FixedPages:
+    """The pydyf document as WeasyPrint's tagger sees it: everything delegated,
+    but the page references built once."""
+
+    def __init__(self, pdf) -> None:
+        object.__setattr__(self, "_pdf", pdf)
+        object.__setattr__(self, "page_references", pdf.page_references)
+
+    def __getattr__(self, name: str):
+        return getattr(self._pdf, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self._pdf, name, value)
+
+
+_lock = threading.Lock()
+_writers = 0
+_original_add_tags = None
+
+
+def _add_tags(pdf, *args, **kwargs):
+    return _original_add_tags(_FixedPages(pdf), *args, **kwargs)
+
+
+@contextmanager
+def pdf_writing() -> Iterator[None]:
+    """While inside, WeasyPrint writes tagged PDFs with page references built once.
+
+    Safe for several builds on threads at once: the first to enter installs the
+    work-around, the last to leave restores WeasyPrint's own function.
+    """
+    global _writers, _original_add_tags
+    import weasyprint.pdf
+
+    with _lock:
+        if _writers == 0:
+            _original_add_tags = weasyprint.pdf.add_tags
+            weasyprint.pdf.add_tags = _add_tags
+        _writers += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _writers -= 1
+            if _writers == 0:
+                weasyprint.pdf.add_tags = _original_add_tags
+                _original_add_tags = None
