@@ -28,6 +28,7 @@ THEME = ROOT / "styles" / "magazine"
 FONTS = sorted((THEME / "fonts").glob("GentiumBookPlus-*.ttf"))
 TYPST_TEMPLATE = Path(__file__).resolve().parent / "peer-typst.typ"
 
+KINDS = ("review", "50x", "3mb", "png")
 REPEAT = 50
 BIG_WORDS, BIG_SUBHEADS, BIG_NOTES = 516_000, 171, 43
 PNG_SIZE, PNG_SEED, PNG_NOISE_BITS = (5472, 3648), 2025, 3

@@ -165,39 +165,51 @@ class QuoteState:
     open_single: int = 0
 
 
+_QUOTE_MARK = re.compile("[\"']")
+
+
 def quotes(text: str, prev: str, q: tuple[str, str, str, str], state: QuoteState) -> str:
     """Straight quotes become the language's curly quotes; apostrophes become ’.
 
     ``prev`` is the character before this run of text (possibly in another element).
     A single quote after a letter closes an open inner quote, else it is an
     apostrophe (Hutchins’), which matters where the two marks differ (German ‘ vs ’).
+    Only the quote marks are visited: text without them is returned as it is.
     """
     out: list[str] = []
-    n = len(text)
-    for i, c in enumerate(text):
-        before = out[-1][-1] if out else prev
-        after = text[i + 1] if i + 1 < n else ""
-        if c == '"':
-            out.append(q[0] if before == "" or before in OPENERS else q[1])
-        elif c == "'":
-            rest = text[i + 1 : i + 4]
-            if before.isalnum() and after.isalpha():
-                out.append("’")  # it’s, rock ’n’ roll's second mark
-            elif (before == "" or before in OPENERS) and re.match(r"\d\d(s|\b)", rest):
-                out.append("’")  # ’90s
-            elif (before == "" or before in OPENERS) and re.match(r"n'(\W|$)", rest):
-                out.append("’")  # rock ’n’ roll
-            elif before == "" or before in OPENERS:
-                out.append(q[2])
-                state.open_single += 1
-            elif state.open_single:
-                out.append(q[3])
-                state.open_single -= 1
-            else:
-                out.append("’")
-        else:
-            out.append(c)
+    done = 0  # text[:done] is in out
+    for m in _QUOTE_MARK.finditer(text):
+        i = m.start()
+        # The character before, as already set: a mark just replaced counts as set.
+        before = out[-1][-1] if i == done and out else (text[i - 1] if i else prev)
+        out.append(text[done:i])
+        out.append(_quote_mark(text, i, before, q, state))
+        done = i + 1
+    if not out:
+        return text
+    out.append(text[done:])
     return "".join(out)
+
+
+def _quote_mark(text: str, i: int, before: str, q: tuple[str, str, str, str], state: QuoteState) -> str:
+    opens = before == "" or before in OPENERS
+    if text[i] == '"':
+        return q[0] if opens else q[1]
+    after = text[i + 1 : i + 2]
+    rest = text[i + 1 : i + 4]
+    if before.isalnum() and after.isalpha():
+        return "’"  # it’s, rock ’n’ roll's second mark
+    if opens and re.match(r"\d\d(s|\b)", rest):
+        return "’"  # ’90s
+    if opens and re.match(r"n'(\W|$)", rest):
+        return "’"  # rock ’n’ roll
+    if opens:
+        state.open_single += 1
+        return q[2]
+    if state.open_single:
+        state.open_single -= 1
+        return q[3]
+    return "’"
 
 
 def nbsp_after_titles(text: str, lang: str = "en") -> str:
