@@ -110,8 +110,16 @@ TITLES = {
     "de": r"Hr|Fr|Dr|Prof|St",
     "fr": r"M|Mme|Mlle|Dr|Pr|St|Ste",
 }
+_TITLES = {lang: re.compile(rf"\b({titles})\. (?=\w)") for lang, titles in TITLES.items()}
 # "p. 12", "pp. 12–14", "No. 5", "vol. 3", "fig. 2", "§ 4": the number stays with its label.
 NUMBERED = re.compile(r"(?:\b(?:p|pp|No|no|Nos|vol|Vol|ch|Ch|fig|Fig|art|Art)\.?|§) (?=\d)")
+_ELLIPSIS = re.compile(r"\.\s?\.\s?\.")
+_RANGE = re.compile(r"(?<=\d)--(?=\d)")
+_SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
+_EM_DASH = re.compile(r" ?— ?")
+_SPACED_DASH = re.compile(r"(?<=\S) [—–] (?=\S)")
+_BEFORE_EN_DASH = re.compile(r"(?<=\S) (?=– )")
+_BEFORE_EM_DASH = re.compile(r"(?<=[^\s\u2060])—")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +138,7 @@ class Rules:
 
 def ellipses(text: str) -> str:
     """``...`` and ``. . .`` become one ellipsis character."""
-    return re.sub(r"\.\s?\.\s?\.", "…", text)
+    return _ELLIPSIS.sub("…", text) if "." in text else text
 
 
 def dashes(text: str, style: str = "closed") -> str:
@@ -139,23 +147,22 @@ def dashes(text: str, style: str = "closed") -> str:
     ``closed`` joins the em dash to its words (American); ``spaced`` sets a spaced
     en dash instead (British and most of Europe).  Number ranges keep an en dash.
     """
-    text = text.replace("---", "—")
-    text = re.sub(r"(?<=\d)--(?=\d)", "–", text)
-    text = text.replace("--", "—")
-    text = re.sub(r"(?<=\S) - (?=\S)", " — ", text)
+    if "-" in text:
+        text = text.replace("---", "—")
+        text = _RANGE.sub("–", text)
+        text = text.replace("--", "—")
+        text = _SPACED_HYPHEN.sub(" — ", text)
     if style == "spaced":
-        text = re.sub(r" ?— ?", " – ", text)
-    else:
-        text = re.sub(r"(?<=\S) [—–] (?=\S)", "—", text)
-    return text
+        return _EM_DASH.sub(" – ", text) if "—" in text else text
+    return _SPACED_DASH.sub("—", text) if "—" in text or "–" in text else text
 
 
 def no_break_before_dash(text: str, style: str = "closed") -> str:
     """A line never starts with a sentence dash: a word joiner (closed) or a
     no-break space (spaced) ties the dash to the word before it."""
     if style == "spaced":
-        return re.sub(r"(?<=\S) (?=– )", NBSP, text)
-    return re.sub(r"(?<=[^\s\u2060])—", WJ + "—", text)
+        return _BEFORE_EN_DASH.sub(NBSP, text) if "– " in text else text
+    return _BEFORE_EM_DASH.sub(WJ + "—", text) if "—" in text else text
 
 
 @dataclasses.dataclass
@@ -214,9 +221,9 @@ def _quote_mark(text: str, i: int, before: str, q: tuple[str, str, str, str], st
 
 def nbsp_after_titles(text: str, lang: str = "en") -> str:
     """``Mr. Smith``, ``Dr. Jones``: a title never ends a line."""
-    titles = TITLES.get(lang.split("-")[0].lower())
-    if titles:
-        text = re.sub(rf"\b({titles})\. (?=\w)", r"\1." + NBSP, text)
+    titles = _TITLES.get(lang.split("-")[0].lower())
+    if titles and ". " in text:
+        text = titles.sub(r"\1." + NBSP, text)
     return text
 
 
