@@ -71,6 +71,72 @@ def test_weasyprint_loads_its_libraries_through_the_quick_lookup():
     assert "libharfbuzz-subset" in runs[0].stdout
 
 
+def run_python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_font_tools_modules_wait_until_used():
+    # A whole tagged PDF with the theme's fonts embedded, in a fresh interpreter.
+    out = run_python(
+        "import sys; from longread.writers import pdf; pdf.load_engine();"
+        "from weasyprint import HTML;"
+        "data = HTML(string='<p lang=en>Some text</p>').write_pdf(pdf_tags=True, uncompressed_pdf=True);"
+        "print(b'/FontFile2' in data, sorted(m for m in sys.modules if m.startswith(('fontTools.subset', "
+        "'fontTools.varLib'))))"
+    )
+    assert out.split() == ["True", "[]"]
+
+
+STAND_INS = """
+import io, sys, traceback
+from longread.writers import pdf
+pdf.load_engine()
+import weasyprint.pdf.fonts as f
+print("fontTools.subset" in sys.modules, f.subset.Subsetter.__module__)
+from fontTools.ttLib import TTFont
+font = TTFont()
+font.setGlyphOrder([".notdef"])
+try:
+    f.instantiateVariableFont(font, {"wght": 400})
+except Exception as e:
+    print(traceback.extract_tb(e.__traceback__)[-1].filename.endswith("instancer/__init__.py"))
+import fontTools.varLib.instancer as real
+print(real.instantiateVariableFont.__module__)
+"""
+
+
+def test_font_tools_stand_ins_reach_the_real_functions():
+    # Afterwards the real modules: the fallback subsetter, and the variable-font
+    # instancer (whose own code refuses a font without variations).
+    assert run_python(STAND_INS).split() == ["False", "fontTools.subset", "True", "fontTools.varLib.instancer"]
+
+
+def test_font_tools_subsetter_still_works_without_harfbuzz_subsetter():
+    out = run_python(
+        "import sys; from longread.writers import pdf; pdf.load_engine();"
+        "import weasyprint.pdf.fonts as f; f.harfbuzz_subset = None;"
+        "from weasyprint import HTML;"
+        "data = HTML(string='<p>Some text</p>').write_pdf(uncompressed_pdf=True);"
+        "print(b'/FontFile2' in data, 'fontTools.subset' in sys.modules)"
+    )
+    assert out.split() == ["True", "True"]
+
+
+def test_font_tools_stand_ins_are_gone_after_loading():
+    import importlib
+
+    from longread.writers import engine_patches as ep
+
+    for name in ("fontTools.subset", "fontTools.varLib.instancer"):
+        sys.modules.pop(name, None)
+    with ep.deferred_font_tools():
+        assert sys.modules["fontTools.subset"].__doc__.endswith("loaded when first used")
+    assert "fontTools.subset" not in sys.modules
+    assert importlib.import_module("fontTools.subset").Subsetter.__module__ == "fontTools.subset"
+
+
 # --- tagging ----------------------------------------------------------------------
 
 # Many pages, and every kind of structure element WeasyPrint's tagger reads the

@@ -1,7 +1,7 @@
-"""Work-arounds for two costs in the PDF engine's own code, applied only while
+"""Work-arounds for three costs in the PDF engine's own code, applied only while
 longread loads WeasyPrint or writes a PDF (never at import, and undone after).
 
-1. Loading.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
+1. Loading the system libraries.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
    469-490 and 503-525) tries several names for each system library with
    ``cffi``'s ``ffi.dlopen``; every name that is not a file name makes cffi 2.0
    (``cffi/api.py``, ``_load_backend_lib``, line 820) ask
@@ -13,7 +13,14 @@ longread loads WeasyPrint or writes a PDF (never at import, and undone after).
    a quarter of a second.  :func:`quick_library_lookup` answers them all from
    one reading of the ``ldconfig`` cache.
 
-2. Tagging.  pydyf 0.13.0's ``PDF.page_references`` (``pydyf/__init__.py``,
+2. Loading fontTools.  WeasyPrint 70.0's ``weasyprint/pdf/fonts.py`` (lines
+   9-11) imports ``fontTools.subset`` and ``fontTools.varLib.instancer`` when it
+   loads, about 0.15 s, though it calls them only to subset without HarfBuzz's
+   subsetter (line 217) or to instance a variable font (line 166); longread's
+   fonts are static and the subsetter is installed.  :func:`deferred_font_tools`
+   lets both load when first used instead.
+
+3. Tagging.  pydyf 0.13.0's ``PDF.page_references`` (``pydyf/__init__.py``,
    lines 506-510) is a property that builds a new tuple of every page's
    reference each time it is read, and WeasyPrint 70.0's tagged-PDF writer
    (``weasyprint/pdf/tags.py``, lines 177, 193, 244, 256, 263 and 287) reads it
@@ -27,13 +34,23 @@ longread loads WeasyPrint or writes a PDF (never at import, and undone after).
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 import subprocess
 import sys
 import threading
+import types
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """While WeasyPrint is imported: both loading work-arounds."""
+    with quick_library_lookup(), deferred_font_tools():
+        yield
+
 
 # --- 1. loading -------------------------------------------------------------------
 
@@ -93,7 +110,57 @@ def _abi_type() -> str:
     }.get(machine, "libc6")
 
 
-# --- 2. tagging -------------------------------------------------------------------
+# --- 2. fontTools -----------------------------------------------------------------
+
+_SUBSET, _INSTANCER = "fontTools.subset", "fontTools.varLib.instancer"
+
+
+@contextmanager
+def deferred_font_tools() -> Iterator[None]:
+    """While inside, importing ``fontTools.subset`` or ``instantiateVariableFont``
+    from ``fontTools.varLib.instancer`` gives stand-ins that import the real
+    module when first used; afterwards, importers get the real modules."""
+    if _SUBSET in sys.modules or _INSTANCER in sys.modules:
+        yield  # already loaded by someone: nothing to save
+        return
+    stand_ins = {_SUBSET: _stand_in(_SUBSET), _INSTANCER: _stand_in(_INSTANCER, "instantiateVariableFont")}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+def _stand_in(name: str, *functions: str) -> types.ModuleType:
+    """A module that imports the real one ``name`` when an attribute is first
+    read (PEP 562), with ``functions`` that do so when called (``from name import
+    function`` reads the attribute at once)."""
+    stand_in = types.ModuleType(name, f"{name}, loaded when first used")
+
+    def real() -> types.ModuleType:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def attribute(attr: str):
+        if attr.startswith("__"):
+            # The import system probes for __path__ and __spec__: no reason to load.
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stand_in.__getattr__ = attribute
+    for function in functions:
+
+        def forward(*args, _function: str = function, **kwargs):
+            return getattr(real(), _function)(*args, **kwargs)
+
+        setattr(stand_in, function, forward)
+    return stand_in
+
+
+# --- 3. tagging -------------------------------------------------------------------
 
 
 class _FixedPages:

@@ -81,9 +81,9 @@ class Layout:
 def load_engine() -> None:
     """Import WeasyPrint, before any image is decoded on another thread: its import
     makes Pillow accept truncated files process-wide, which longread undoes."""
-    from .engine_patches import quick_library_lookup
+    from .engine_patches import loading
 
-    with quick_library_lookup():
+    with loading():
         import weasyprint  # noqa: F401
     from PIL import ImageFile
 
