@@ -36,16 +36,17 @@ sys.path.insert(0, str(inputs.ROOT / "src"))
 STAGES = (
     ("longread.source.read", "read", "read (parse, sanitise)"),
     ("longread.typeset", "typeset", "typeset"),
-    ("longread.render.article", "render", "render"),
+    ("longread.render.article", "render_article", "render"),
     ("longread.assets.fonts", "missing", "fonts: coverage"),
     ("longread.assets.fonts", "subset_faces", "fonts: subsets"),
     ("longread.writers.pdf", "load_engine", "import WeasyPrint"),
     ("longread.writers.pdf", "lay_out", "PDF layout"),
-    ("longread.writers.pdf", "write", "PDF write"),
+    ("longread.writers.pdf", "make_pdf", "PDF write"),
     ("longread.writers.pagelist", "mark_pages", "page list"),
-    ("longread.writers.epub", "write", "EPUB write"),
-    ("longread.assets.images", "render", "images"),
-    ("longread.assets.cover", "render", "cover"),
+    ("longread.writers.epub", "make_epub", "EPUB write"),
+    ("longread.assets.images", "resize", "images"),
+    ("longread.assets.cover", "draw", "cover"),
+    ("longread.files", "replace_together", "write files"),
 )
 MB = 2**20
 

@@ -93,10 +93,13 @@ def test_epub_alone_has_no_page_list(tmp_path):
 )
 def test_page_break_found_through_case_and_hyphens(body, line, after):
     from longread.model import Article, Rendition
+    from longread.render.book import single
     from longread.writers.pagelist import mark_pages
 
     article = Article(source=Path("x.md"), title_html="T", title_text="T", body_html=body)
-    rendition = Rendition(article=article, title="T", lang="en", body=f"<article>{body}</article>", headings=())
-    marked = mark_pages(rendition, ("T", line))
-    assert [p for p, _ in marked.pages] == ["1", "2"]
-    assert f'aria-label="2"/>{after}' in marked.body
+    tree = etree.fromstring(f"<article>{body}</article>")
+    book = single(Rendition(article=article, title="T", lang="en", body=tree, headings=()))
+    (marked,) = mark_pages(book, ("T", line)).parts
+    assert [p.label for p in marked.pages] == ["1", "2"]
+    (second,) = marked.body.xpath("//span[@id='page-2']")
+    assert second.tail.startswith(after)
