@@ -9,6 +9,7 @@ import shutil
 import subprocess
 import sys
 import threading
+import zlib
 
 import pytest
 
@@ -156,7 +157,7 @@ PAGE = """
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGP4z8CAB+GTG8HSALfKY52fTcuYAAAAAElFTkSuQmCC"
 
 
-def tagged_pdf(**options) -> bytes:
+def tagged_pdf(uncompressed: bool = True, **options) -> bytes:
     from weasyprint import HTML
 
     body = "".join(PAGE.format(n=n, m=max(1, n - 1), filler="Words " * 120, png=PNG) for n in range(1, 13))
@@ -165,7 +166,7 @@ def tagged_pdf(**options) -> bytes:
         "@bottom-center { content: counter(page) } } h2 { break-before: page }</style></head>"
         f"<body>{body}</body></html>"
     )
-    return HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"fixed", uncompressed_pdf=True, **options)
+    return HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"fixed", uncompressed_pdf=uncompressed, **options)
 
 
 @pytest.mark.parametrize("variant", [None, "pdf/ua-1", "pdf/a-3u"])
@@ -174,7 +175,7 @@ def test_tagged_pdf_is_the_same_with_the_page_references_built_once(variant):
 
     plain = tagged_pdf(pdf_variant=variant)
     with engine_patches.pdf_writing():
-        assert weasyprint.pdf.add_tags is not engine_patches._original_add_tags
+        assert weasyprint.pdf.add_tags is engine_patches._add_tags
         patched = tagged_pdf(pdf_variant=variant)
     assert len(re.findall(rb"/Type /Page\b(?!s)", plain)) >= 12
     assert plain.count(b"/StructElem") > 500
@@ -196,18 +197,39 @@ def test_page_references_are_read_once_per_tagged_pdf(monkeypatch):
     assert len(reads) < unpatched / 10
 
 
-def test_tagging_patch_is_undone_after_the_last_writer():
+def streams(pdf: bytes) -> list[bytes]:
+    """Every stream's data but the cross-reference stream's (it holds byte offsets)."""
+    found = re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return [m.group(1) for m in found if b"/XRef" not in pdf[max(0, m.start() - 200) : m.start()]]
+
+
+def test_streams_compressed_at_the_default_level_hold_the_same_bytes():
+    plain = streams(tagged_pdf(uncompressed=False))
+    with engine_patches.pdf_writing():
+        patched = streams(tagged_pdf(uncompressed=False))
+    # zlib's header names the level: 78 DA for 9, 78 9C for the default (the PNG's
+    # own data is at the default level either way).
+    assert sum(s[:2] == b"\x78\xda" for s in plain) > 20
+    assert not [s for s in patched if s[:2] == b"\x78\xda"]
+    inflate = [zlib.decompress(s) if s[:1] == b"\x78" else s for s in plain]
+    assert [zlib.decompress(s) if s[:1] == b"\x78" else s for s in patched] == inflate
+    assert len(inflate) > 20
+
+
+def test_writing_patches_are_undone_after_the_last_writer():
+    import pydyf
     import weasyprint.pdf
 
-    original = weasyprint.pdf.add_tags
+    originals = weasyprint.pdf.add_tags, pydyf.zlib
     with engine_patches.pdf_writing():
         with engine_patches.pdf_writing():
             pass
-        assert weasyprint.pdf.add_tags is not original  # the outer writer still writes
-    assert weasyprint.pdf.add_tags is original
+        # the outer writer still writes
+        assert (weasyprint.pdf.add_tags, pydyf.zlib) != originals
+    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
     with pytest.raises(RuntimeError), engine_patches.pdf_writing():
         raise RuntimeError("a failed write")
-    assert weasyprint.pdf.add_tags is original
+    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
 
 
 def test_tagging_patch_holds_while_writers_on_threads_overlap():
