@@ -47,6 +47,7 @@ STAGES = (
     ("longread.assets.images", "resize", "images"),
     ("longread.assets.cover", "draw", "cover"),
     ("longread.files", "replace_together", "write files"),
+    ("longread.assets", "Pending.__getitem__", "waiting for images, cover"),
 )
 MB = 2**20
 
@@ -99,11 +100,18 @@ class Recorder:
         """Replace each stage function everywhere longread's modules bound it."""
         for module, name, stage in STAGES:
             try:
-                original = getattr(importlib.import_module(module), name)
+                owner = importlib.import_module(module)
+                *classes, name = name.split(".")
+                for cls in classes:  # a method: Class.method
+                    owner = getattr(owner, cls)
+                original = getattr(owner, name)
             except (ImportError, AttributeError):
                 print(f"(no {module}.{name}: stage '{stage}' not timed)", file=sys.stderr)
                 continue
             timed = self.wrap(stage, original)
+            if classes:
+                setattr(owner, name, timed)
+                continue
             for mod in list(sys.modules.values()):
                 if getattr(mod, "__name__", "").startswith("longread"):
                     for attr, value in list(vars(mod).items()):
