@@ -254,3 +254,28 @@ def test_tagging_patch_holds_while_writers_on_threads_overlap():
     assert not errors
     assert results == [expected] * 3
     assert weasyprint.pdf.add_tags is original
+
+
+def test_loading_on_several_threads_leaves_nothing_behind():
+    import importlib
+
+    original = ctypes.util.find_library
+    errors = []
+
+    def load():
+        try:
+            with engine_patches.loading():
+                importlib.import_module("weasyprint")
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert ctypes.util.find_library is original
+    assert "fontTools.varLib.instancer" not in sys.modules or not hasattr(
+        sys.modules["fontTools.varLib.instancer"], "__getattr__"
+    )

@@ -51,11 +51,14 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+_loading = threading.Lock()
+
 
 @contextmanager
 def loading() -> Iterator[None]:
-    """While WeasyPrint is imported: both loading work-arounds."""
-    with quick_library_lookup(), deferred_font_tools():
+    """While WeasyPrint is imported: both loading work-arounds, one thread at a
+    time (each restores what it found, which must not be another's stand-in)."""
+    with _loading, quick_library_lookup(), deferred_font_tools():
         yield
 
 
