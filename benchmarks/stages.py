@@ -4,8 +4,8 @@
     python benchmarks/stages.py review|50x|3mb|png|FILE.md [--format epub,pdf] [--cprofile N]
 
 Runs `longread build` in this process with a timer around each stage function
-(read, typeset, render, fonts, PDF layout and write, page list, EPUB, images,
-cover), found by name wherever longread's modules bound it.  Each line gives
+(read, typeset, render, fonts, paragraph composition, PDF layout and write,
+page list, EPUB, images, cover), found by name wherever longread's modules bound it.  Each line gives
 the calls, the wall time and the CPU time of this thread spent in the stage
 itself (nested stages subtracted: print images are made inside the layout),
 the memory in use after it and whether the process reached a new peak in it.
@@ -41,6 +41,8 @@ STAGES = (
     ("longread.assets.fonts", "subset_faces", "fonts: subsets"),
     ("longread.writers.pdf", "load_engine", "import WeasyPrint"),
     ("longread.writers.pdf", "lay_out", "PDF layout"),
+    ("longread.compose", "compose", "compose paragraphs"),
+    ("longread.compose", "Composition.verified", "verify composition"),
     ("longread.writers.pdf", "make_pdf", "PDF write"),
     ("longread.writers.pagelist", "mark_pages", "page list"),
     ("longread.writers.epub", "make_epub", "EPUB write"),
