@@ -20,6 +20,7 @@ import random
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,21 +130,20 @@ def prepare(work: Path, wanted: set[str]) -> dict[str, Path]:
 
 
 def peer_css(work: Path) -> tuple[Path, Path]:
-    """Stylesheets for pandoc that match longread's: base+epub for the e-book, and
-    base+print+paper-letter for the PDF.  In pandoc's EPUB the CSS sits in
-    EPUB/styles/ and the embedded fonts in EPUB/fonts/; for the PDF the font URLs
-    become absolute file: URLs."""
+    """The stylesheets longread itself uses, in its cascade order, as one file per
+    output for pandoc: the e-book's layers, and the print layers for letter paper.
+    In pandoc's EPUB the CSS sits in EPUB/styles/ and the embedded fonts in
+    EPUB/fonts/; in the PDF the fonts are absolute file: URLs (as longread's)."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from longread import theme as themes
+    from longread import tokens
 
-    def joined(*names: str) -> str:
-        return "\n".join((THEME / n).read_text(encoding="utf-8") for n in names)
-
+    theme = themes.load(str(THEME))
+    epub = "\n".join(css.decode("utf-8") for _, css in tokens.epub_sheets(theme))
     epub_css = work / "pandoc-epub.css"
-    epub_css.write_text(joined("base.css", "epub.css").replace("url(fonts/", "url(../fonts/"), encoding="utf-8")
+    epub_css.write_text(re.sub(r"url\([^)]*/(fonts/[^)/]+)\)", r"url(../\1)", epub), encoding="utf-8")
     pdf_css = work / "pandoc-print.css"
-    fonts_uri = (THEME / "fonts").as_uri() + "/"
-    pdf_css.write_text(
-        joined("base.css", "print.css", "paper-letter.css").replace("url(fonts/", f"url({fonts_uri}"), encoding="utf-8"
-    )
+    pdf_css.write_text("\n".join(sheet.css() for sheet in tokens.print_sheets(theme, "letter")), encoding="utf-8")
     return epub_css, pdf_css
 
 
