@@ -108,24 +108,25 @@ def with_photo(src: str) -> str:
     return front + "\n" + "\n\n".join(paras) + "\n"
 
 
+def paths(work: Path, wanted: set[str]) -> dict[str, Path]:
+    """Where :func:`prepare` puts each wanted manuscript."""
+    names = {"review": MANUSCRIPT.name, "50x": f"review-x{REPEAT}.md", "3mb": "long-manuscript.md"}
+    names["png"] = "big-photo-review.md"
+    return {key: work / "src" / names[key] for key in KINDS if key in wanted}
+
+
 def prepare(work: Path, wanted: set[str]) -> dict[str, Path]:
     """The wanted manuscripts, in one folder beside a copy of images/."""
-    src = work / "src"
-    shutil.copytree(MANUSCRIPT.parent / "images", src / "images")
-    made: dict[str, Path] = {}
-    if "review" in wanted:
-        made["review"] = src / MANUSCRIPT.name
-        shutil.copy2(MANUSCRIPT, made["review"])
-    if "50x" in wanted:
-        made["50x"] = src / f"review-x{REPEAT}.md"
-        made["50x"].write_text(fifty_times(), encoding="utf-8")
-    if "3mb" in wanted:
-        made["3mb"] = src / "long-manuscript.md"
-        made["3mb"].write_text(big_manuscript(), encoding="utf-8")
-    if "png" in wanted:
-        big_photo(src / "images" / "big-photo.png")
-        made["png"] = src / "big-photo-review.md"
-        made["png"].write_text(with_photo("images/big-photo.png"), encoding="utf-8")
+    made = paths(work, wanted)
+    shutil.copytree(MANUSCRIPT.parent / "images", work / "src" / "images")
+    texts = {"50x": fifty_times, "3mb": big_manuscript, "png": lambda: with_photo("images/big-photo.png")}
+    for key, path in made.items():
+        if key == "review":
+            shutil.copy2(MANUSCRIPT, path)
+            continue
+        if key == "png":
+            big_photo(path.parent / "images" / "big-photo.png")
+        path.write_text(texts[key](), encoding="utf-8")
     return made
 
 
@@ -157,3 +158,9 @@ def typst_source(pandoc: str, manuscript: Path) -> Path:
         cwd=manuscript.parent,
     )
     return target
+
+
+if __name__ == "__main__":
+    # python inputs.py FOLDER KEY,KEY...: make the inputs in a process of their own
+    # (so that the benchmark's own memory stays small: see bench.py).
+    prepare(Path(sys.argv[1]), set(sys.argv[2].split(",")))
