@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import os
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -136,6 +137,17 @@ def read(path: Path, inputs: Inputs | None = None, within: Path | None = None) -
 
 # --- text -------------------------------------------------------------------------
 
+_converters = threading.local()
+
+
+def markdown(text: str) -> str:
+    """Markdown → XHTML.  One converter per thread, reset before each text: making
+    one costs a few milliseconds, and a manuscript has up to six texts."""
+    md = getattr(_converters, "md", None)
+    if md is None:
+        md = _converters.md = make_markdown()
+    return md.reset().convert(text)
+
 
 def decode(path: Path, data: bytes) -> tuple[str, list[str]]:
     """UTF-8 (a BOM is fine) with LF line ends; illegal characters removed with a warning."""
@@ -256,7 +268,7 @@ def inline_markdown(path: Path, text: str, key: str = "", warnings: list[str] | 
     """Inline Markdown (italics, bold) in a one-line field → an XHTML fragment."""
     if not text:
         return ""
-    converted = make_markdown().convert(text)
+    converted = markdown(text)
     if IMG_SRC.search(converted) or "<img" in converted:
         raise ManuscriptError(path, f"front matter '{key}' cannot hold an image")
     root = sanitize.parse_clean(sanitize.clean(converted, inline=True))

@@ -79,12 +79,13 @@ class Layout:
 
 
 def load_engine() -> None:
-    """Import WeasyPrint, before any image is decoded on another thread: its import
-    makes Pillow accept truncated files process-wide, which longread undoes."""
-    import weasyprint  # noqa: F401
-    from PIL import ImageFile
+    """Import WeasyPrint once, before images are decoded on other threads (its
+    import changes a Pillow switch process-wide; longread's own decoding sets the
+    switches it needs around itself, see assets/images.py)."""
+    from .engine_patches import loading
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with loading():
+        import weasyprint  # noqa: F401
 
 
 def print_document(book: Book) -> bytes:
@@ -167,6 +168,8 @@ def make_pdf(
     """
     from weasyprint import Attachment
 
+    from .engine_patches import pdf_writing
+
     variant = variant or VARIANTS["press" if layout.press else "print"]
     if pdfx.is_pdfx(variant.standard):
         pdfx.set_dates(layout.document, stamp)
@@ -192,7 +195,7 @@ def make_pdf(
         if xmp:
             _add_xmp(pdf, xmp)
 
-    with _collect_warnings() as messages:
+    with _collect_warnings() as messages, pdf_writing():
         data = layout.document.write_pdf(
             finisher=finish,
             pdf_variant=variant.standard,
