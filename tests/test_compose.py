@@ -236,9 +236,102 @@ def test_widths_are_the_ones_weasyprint_lays_out(css, text):
     assert measure.width(text, styles.text_style(styles(p))) == pytest.approx(theirs, abs=0.05)
 
 
+# --- the print makeup's inline elements ---------------------------------------------
+
+MAKEUP_CSS = """
+@page { size: 420px 600px; margin: 40px; }
+html { font-family: "Gentium Book Plus"; font-size: 16px; line-height: 1.4; }
+p { text-align: justify; hyphens: auto; margin: 0; }
+.drop-cap { float: left; position: relative; font-size: 4.2em; line-height: 0.7; margin: 0 0.05em 0 -0.02em; }
+.drop-cap .hang { position: absolute; right: 100%; top: 0; font-size: 0.6em; }
+.footnote { float: footnote; font-size: 0.8rem; line-height: 1.3; text-align: left; }
+.footnote::footnote-call, .footnote::footnote-marker { content: none; }
+a.noteref { font-size: 0.7em; vertical-align: super; line-height: 0; }
+.end-mark { display: inline-block; width: 0.42em; height: 0.42em; margin-left: 0.45em; background: red; }
+"""
+
+
+def made_up_paragraph(words: str) -> str:
+    """A paragraph as the makeup hands it over: a drop cap with a hung quote, a note
+    at its call, an end mark."""
+    return (
+        '<html lang="en-US"><body><p><span class="drop-cap"><span class="hang">\u201c</span>A</span>'
+        + words
+        + '<a class="noteref" href="#fn-1" id="fnref-1">1</a><span class="footnote" id="fn-1">'
+        "A note that is long enough to need lines of its own at the foot of the page, "
+        "several of them, none of which belongs to the paragraph.</span>"
+        " and the paragraph goes on after its note to the end of its last sentence."
+        '<span class="end-mark" aria-hidden="true"></span></p></body></html>'
+    )
+
+
+def test_the_makeups_note_drop_cap_and_end_mark_are_composed_and_verified():
+    """Wherever the call falls in the line (the word count before it moves it, to
+    the end of a line too), its note is set in that line's group, the drop cap
+    stands beside the groups, the end mark closes the last group; WeasyPrint sets
+    the lines as composed, and the note's own lines, in the notes area, are not
+    read as the paragraph's."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    faces = "".join(
+        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
+        f"src: url({f.path.as_uri()}); }}"
+        for f in THEME.faces
+    )
+    config = FontConfiguration()
+    sheets = [CSS(string=faces + MAKEUP_CSS, font_config=config)]
+    at_line_end = 0
+    for calls in range(20, 60):
+        words = " ".join((SENTENCE + " " + SENTENCE).split()[:calls]).rstrip(".,")
+        at_line_end += composed_with_note(made_up_paragraph("ll " + words), sheets, config)
+    assert at_line_end >= 2
+
+
+def composed_with_note(markup: str, sheets, config) -> bool:
+    """Compose and lay out the one paragraph of ``markup``; whether its call ended a line."""
+    from weasyprint import HTML
+    from weasyprint.formatting_structure import boxes
+
+    from longread.compose import compose
+
+    html = HTML(string=markup)
+    composition = compose(html, sheets, config, THEME.faces, {f.path: f.path.read_bytes() for f in THEME.faces})
+    assert (composition.paragraphs, composition.left) == (1, {})
+    (p,) = html.etree_element.iter("p")
+    assert p[0].get("class") == "drop-cap" and all(child.tag == "nobr" for child in p[1:])
+    (group,) = [g for g in p[1:] if any(s.get("id") == "fn-1" for s in g.iter("span"))]
+    assert any(a.get("href") == "#fn-1" for a in group.iter("a"))
+    assert any(s.get("class") == "end-mark" for s in p[-1])
+
+    def render():
+        return html.render(font_config=config, stylesheets=sheets)
+
+    document = composition.verified(render(), render)
+    assert composition.fallbacks == 0
+    page = document.pages[0]._page_box
+    area = next(b for b in page.children if isinstance(b, boxes.FootnoteAreaBox))
+    assert "several of them" in "".join(b.text for b in area.descendants() if isinstance(b, boxes.TextBox))
+    lines = [b for b in page.descendants() if isinstance(b, boxes.LineBox) and b.element is p]
+    calling = [ln for ln in lines if any(b.element_tag == "span::footnote-call" for b in ln.descendants())]
+    assert len(calling) == 1 and "several" not in "".join(
+        b.text for b in calling[0].descendants() if isinstance(b, boxes.TextBox)
+    )
+    note = next(s for s in group.iter("span") if s.get("id") == "fn-1")
+    return not (note.tail or "").strip(" \u2060\u200b") and list(group.iter())[-1] in list(note.iter())
+
+
 # --- real PDFs ---------------------------------------------------------------------
 
-CORPUS = [(REVIEW, "letter"), (REVIEW, "a4"), (REVIEW, "trade"), (FEATURES, "letter"), (ESSAY, "letter")]
+MAKEUP = ROOT / "tests" / "fixtures" / "makeup"
+# The makeup corpus's paragraphs with notes (set in the line of their calls) and
+# its drop caps, one with hung punctuation and a note of its own.
+NOTES = [(MAKEUP / "three-notes.md", p) for p in ("letter", "a4", "trade")] + [
+    (MAKEUP / "long-notes.md", "letter"),
+    (MAKEUP / "many-notes.md", "a4"),
+    (MAKEUP / "notes-in-blocks.md", "letter"),
+]
+CORPUS = [(REVIEW, "letter"), (REVIEW, "a4"), (REVIEW, "trade"), (FEATURES, "letter"), (ESSAY, "letter"), *NOTES]
 
 
 @pytest.fixture(scope="module")
@@ -264,6 +357,42 @@ def test_every_paragraph_is_set_as_composed(built, source, paper):
     assert found["composed"] > 0
     assert found["fallbacks"] == 0, notes
     assert "error" not in " ".join(notes)
+
+
+@pytest.mark.parametrize("paper", ["letter", "trade"])
+@pytest.mark.parametrize("name", ["quote-opening.md", "many-notes.md", "notes-in-blocks.md", "two-authors.md"])
+def test_paragraphs_with_notes_and_the_drop_cap_are_composed(monkeypatch, tmp_path, name, paper):
+    """The makeup puts each note in the line of its call and makes the drop cap a
+    floated span: such paragraphs are composed like any other (none left to
+    WeasyPrint, none given back after verification), in the layout the PDF is
+    made of."""
+    import longread.writers.pdf as pdf
+
+    layouts = []
+    real = pdf.compose
+
+    def compose(*args, **kwargs):
+        layouts.append(real(*args, **kwargs))
+        return layouts[-1]
+
+    monkeypatch.setattr(pdf, "compose", compose)
+    result = make(MAKEUP / name, formats=("pdf",), output_dir=tmp_path, paper=paper)
+    assert counts(result.notes) | {"composed": 0} == {"composed": 0, "fallbacks": 0, "left": 0}, result.notes
+    final = layouts[-1]  # the layout the PDF was written from
+    holding = [
+        p
+        for p in final.html.etree_element.iter("p")
+        if any(c in (s.get("class") or "").split() for s in p.iter("span") for c in ("footnote", "drop-cap"))
+    ]
+    notes = [s for p in holding for s in p.iter("span") if "footnote" in (s.get("class") or "").split()]
+    assert notes and any(s.get("class") == "drop-cap" for p in holding for s in p.iter("span"))
+    assert all(p in final.expected for p in holding)  # composed, and verified
+    groups = [g for p in holding for g in p.iter("nobr")]  # one a line
+    for note in notes:
+        if note.get("id") is None:
+            continue  # the part of a long note that runs on to the next page
+        (group,) = [g for g in groups if any(s is note for s in g.iter("span"))]
+        assert any(a.get("href") == "#" + note.get("id") for a in group.iter("a")), note.get("id")
 
 
 @pytest.mark.parametrize("source, paper", CORPUS, ids=[f"{s.stem}-{p}" for s, p in CORPUS])

@@ -412,6 +412,14 @@ def test_figures_are_classed_by_shape_and_the_last_paragraph_gets_an_end_mark():
     assert root.xpath("//p[last()]/span[@class='end-mark']") and len(root.xpath("//span[@class='end-mark']")) == 1
 
 
+def test_paragraphs_the_proof_names_may_leave_one_line_at_a_page_break():
+    root = made_up(
+        "<p>One.</p><p>Two.</p><p>Three.</p>",
+        corrections=makeup.Corrections(one_widow=frozenset({0}), one_orphan=frozenset({2})),
+    )
+    assert [p.get("class") for p in makeup.body_paragraphs(root)] == ["one-widow", None, "one-orphan"]
+
+
 def test_an_engine_failure_sets_that_articles_notes_as_endnotes(monkeypatch, tmp_path):
     """Where the layout engine still fails on an arrangement of notes, the article is
     printed with its notes at the end, with a warning; no valid manuscript fails."""

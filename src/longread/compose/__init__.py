@@ -33,11 +33,28 @@ DISPLAY_TAGS = {"h1", "h2", "h3", "h4", "figcaption"}
 ROUNDS = 3
 
 
+class Cache:
+    """What stays the same between the layouts of one document: the proof lays a
+    document out several times (see writers/proof.py), and from one layout to the
+    next nearly every paragraph comes back as it was.  Kept: the words' widths,
+    the lines chosen for each paragraph (by its place among the document's
+    paragraphs and everything the choice depends on), and the paragraphs whose
+    lines did not come out as composed."""
+
+    def __init__(self, font_files: dict[Path, bytes]):
+        self.measure = Measure(font_files)
+        self.lines: dict[tuple, list[handoff.Line] | None] = {}
+        self.failed: set[tuple] = set()
+        self.seconds = 0.0  # composing and verifying, over every layout
+        self.layouts = 0
+
+
 @dataclass
 class Composition:
     """What the composer did to one document, and what to undo if layout differs."""
 
     html: object
+    cache: Cache
     expected: dict[object, list[tuple[str, float | None]]] = field(default_factory=dict)
     originals: dict[object, tuple] = field(default_factory=dict)
     paragraphs: int = 0
@@ -45,7 +62,12 @@ class Composition:
     left: dict[str, int] = field(default_factory=dict)  # not composed, by reason
     fallbacks: int = 0
     drop_caps: set = field(default_factory=set)
+    keys: dict = field(default_factory=dict)  # element -> its key in the cache
     seconds: float = 0.0  # composing and verifying (not the layouts themselves)
+
+    def spent(self, seconds: float) -> None:
+        self.seconds += seconds
+        self.cache.seconds += seconds
 
     def leave(self, reason: str) -> None:
         self.left[reason] = self.left.get(reason, 0) + 1
@@ -58,6 +80,13 @@ class Composition:
         element.text, children = self.originals.pop(element)
         element[:] = children
         del self.expected[element]
+        self.cache.failed.add(self.keys.get(element))
+        self.give_back(element)
+
+    def give_back(self, element) -> None:
+        """Set by WeasyPrint's own breaking (after a verification that failed, in
+        this layout or an earlier one)."""
+        self.fallbacks += 1
         if element in self.drop_caps:
             # WeasyPrint's own breaking sets lines beside a floated first letter
             # short when it may hyphenate (its issues #1859 and #2751): such a
@@ -83,17 +112,15 @@ class Composition:
                 wrong = verify.differing(document, self.expected)
             except Exception:  # a WeasyPrint whose boxes read differently: trust none
                 wrong = list(self.expected)
-            self.seconds += time.perf_counter() - start
+            self.spent(time.perf_counter() - start)
             if not wrong:
                 return document
             for element in wrong:
                 self.restore(element)
-                self.fallbacks += 1
             self.refresh()
             document = render()
         for element in list(self.expected):
             self.restore(element)
-            self.fallbacks += 1
         self.refresh()
         return render()
 
@@ -103,45 +130,63 @@ class Composition:
         return (
             f"composed {self.paragraphs} paragraphs, balanced {self.display} titles and captions; "
             f"{self.fallbacks} set by WeasyPrint after verification; "
-            f"{left} left to WeasyPrint" + (f" ({why})" if why else "") + f"; composition {self.seconds:.2f} s"
+            f"{left} left to WeasyPrint" + (f" ({why})" if why else "") + f"; composition {self.cache.seconds:.2f} s"
+            f" over {self.cache.layouts} layout{'s' if self.cache.layouts > 1 else ''}"
         )
 
 
-def compose(html, stylesheets, font_config, faces: tuple[FontFace, ...], font_files: dict[Path, bytes]) -> Composition:
+def compose(
+    html,
+    stylesheets,
+    font_config,
+    faces: tuple[FontFace, ...],
+    font_files: dict[Path, bytes],
+    cache: Cache | None = None,
+) -> Composition:
     """Compose the paragraphs of ``html`` (a ``weasyprint.HTML``, the print copy),
-    rewriting its tree in place."""
+    rewriting its tree in place.  The layouts of one document share a ``cache``."""
     start = time.perf_counter()
-    composition = Composition(html)
+    cache = cache or Cache(font_files)
+    cache.layouts += 1
+    composition = Composition(html, cache)
     try:
         styles = Styles(html, stylesheets, font_config, faces)
     except Exception:  # a WeasyPrint whose styles read differently: it sets every line
         composition.leave("the composer cannot read this WeasyPrint's styles")
         return composition
-    measure = Measure(font_files)
     rules = breaks.Rules()
     # The breaker makes many small short-lived objects; with the whole document
     # tree alive, Python's cycle collector would walk it over and over.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        _compose_all(html, styles, measure, rules, composition)
+        _compose_all(html, styles, rules, composition)
     finally:
         if collecting:
             gc.enable()
     composition.refresh()
-    composition.seconds += time.perf_counter() - start
+    composition.spent(time.perf_counter() - start)
     return composition
 
 
-def _compose_all(html, styles: Styles, measure: Measure, rules: breaks.Rules, composition: Composition) -> None:
+def _compose_all(html, styles: Styles, rules: breaks.Rules, composition: Composition) -> None:
+    cache = composition.cache
+    number = 0
     for element in list(html.etree_element.iter()):
         role = _role(element, styles)
         if role is None or role == "body" and styles(element)["text_align_all"] != "justify":
             continue
+        number += 1
         try:
-            par = paragraph.read(element, styles, measure)
-            lines = _lines(par, measure, rules, role == "display")
-            content = handoff.rewrite(par, lines, forced=role == "display") if lines else None
+            par = paragraph.read(element, styles, cache.measure)
+            key = (number, role, _signature(par))
+            if key not in cache.lines:
+                cache.lines[key] = _lines(par, cache.measure, rules, role == "display")
+            lines = cache.lines[key]
+            if key in cache.failed:
+                content = ()  # not made again (see below)
+            else:
+                content = handoff.rewrite(par, lines, forced=role == "display") if lines else None
         except UnsupportedError as e:
             composition.leave(str(e))
             continue
@@ -151,15 +196,25 @@ def _compose_all(html, styles: Styles, measure: Measure, rules: breaks.Rules, co
         if content is None:
             composition.leave("a word wider than the measure")
             continue
+        if par.lead or par.cap is not None:
+            composition.drop_caps.add(element)
+        if key in cache.failed:
+            composition.give_back(element)
+            continue
         justified = role == "body"
         composition.keep(element, [(line.text(par), line.width if justified else None) for line in lines])
+        composition.keys[element] = key
         element.text, element[:] = content
-        if par.lead:
-            composition.drop_caps.add(element)
         if role == "display":
             composition.display += 1
         else:
             composition.paragraphs += 1
+
+
+def _signature(par: paragraph.Paragraph) -> tuple:
+    """Everything a paragraph's lines depend on."""
+    runs = tuple((r.start, r.end, r.style, r.wrap, r.extra, r.closing, r.hyphens, r.limits) for r in par.runs)
+    return par.text, runs, par.widths, par.justified, par.hyphen, par.space, par.lead, par.beside, par.cap is None
 
 
 def _role(element, styles: Styles) -> str | None:

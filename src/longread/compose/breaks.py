@@ -44,8 +44,11 @@ class Problem:
     stretch: float  # how far one word space may stretch at a ratio of 1, in px
     # Lines up to this one stand beside a float.  WeasyPrint tests whether such a
     # line fits with the word space after it (the break comes after the space),
-    # so for them that space must fit too (the first line places the float).
+    # so for them that space must fit too, from line ``beside_from`` on: a float
+    # the first line itself places (a ::first-letter) is not in that test there,
+    # one that stands before it in the paragraph (the makeup's drop cap) is.
     beside: int = 0
+    beside_from: int = 1
 
     def width(self, line: int) -> float:
         return self.widths[min(line, len(self.widths) - 1)]
@@ -86,6 +89,7 @@ def _pass(problem: Problem, rules: Rules, tolerance: float, hyphenate: bool) -> 
     breaks = problem.breaks
     ends, starts, gaps, flagged, penalties, spaces_at_end, spaces_at_start = _columns(problem)
     widths, settled, beside = problem.widths, len(problem.widths) - 1, problem.beside
+    beside_from = problem.beside_from
     stretch = problem.stretch
     line_penalty, ladder_limit = rules.line_penalty, rules.longest_ladder
     last = len(breaks) - 1
@@ -101,7 +105,7 @@ def _pass(problem: Problem, rules: Rules, tolerance: float, hyphenate: bool) -> 
             demerits_so_far, previous, previous_width, previous_measure = active[key]
             measure = widths[line if line < settled else settled]
             width = end - starts[a]
-            if 0 < line < beside and not at_end:
+            if beside_from <= line < beside and not at_end:
                 width += gaps[b]
             if width > measure - SLACK:
                 if not here_flagged and width > measure:

@@ -23,6 +23,7 @@ opportunity.
 
 from __future__ import annotations
 
+from copy import deepcopy
 from dataclasses import dataclass
 
 from .paragraph import Paragraph
@@ -48,6 +49,8 @@ def rewrite(par: Paragraph, lines: list[Line], forced: bool = False) -> tuple[st
     children (the element itself is not touched)."""
     element = par.element
     holder = element.makeelement(element.tag, {})
+    if par.cap is not None:
+        holder.append(_whole(par.cap))
     cloned: set[int] = set()
     for i, line in enumerate(lines):
         start = line.start
@@ -116,6 +119,11 @@ def _fill(group, par: Paragraph, start: int, end: int, hyphen: bool, cloned: set
             stack[-1][0].append(copy)
             stack.append((copy, stack[-1][1] + (el,)))
             boundary = True
+        if run.element is not None:
+            # A note or an end mark, in the group of the line it goes with.
+            stack[-1][0].append(_whole(run.element, run.restyle))
+            boundary = True
+            continue
         if segment and last_char and boundary and not (last_char.isalnum() and segment[0].isalnum()):
             segment = WORD_JOINER + segment
         if hyphen and run.end >= end and segment:
@@ -123,6 +131,15 @@ def _fill(group, par: Paragraph, start: int, end: int, hyphen: bool, cloned: set
         _append(stack[-1][0], segment)
         if segment:
             last_char, boundary = segment[-1], False
+
+
+def _whole(element, restyle: str = ""):
+    """A copy of ``element`` with all it holds (not its tail)."""
+    copy = deepcopy(element)
+    copy.tail = None
+    if restyle:
+        copy.set("style", "; ".join(filter(None, (copy.get("style"), restyle))))
+    return copy
 
 
 def _append(parent, text: str) -> None:

@@ -40,6 +40,11 @@ class Run:
     closing: bool = False
     hyphens: str = "manual"
     limits: tuple[int, int, int] = (5, 2, 2)
+    # An element set whole at this place, taking no room of its own in the line
+    # (a note floated to the foot of the page) or only ``extra`` (an end mark).
+    element: object = None
+    # Declarations its copy keeps against the line's group (see handoff).
+    restyle: str = ""
 
 
 @dataclass
@@ -52,7 +57,8 @@ class Paragraph:
     hyphen: str  # the hyphenate-character
     space: float  # the width of a word space in the paragraph's own style
     lead: int = 0  # characters of the floated first letter
-    beside: int = 0  # lines set beside it
+    beside: int = 0  # lines set beside it (or beside the floated drop cap)
+    cap: object = None  # a floated element that opens the paragraph (the drop cap)
     run_at: list[int] = field(default_factory=list)  # the run of each character
     # The margins, borders and padding of inline elements before each position
     # (an element's start counts at its first character, its end after its last).
@@ -84,9 +90,10 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
             raise UnsupportedError("generated text")
     if styles(element, "first-line") is not None:
         raise UnsupportedError("a ::first-line style")
+    cap = _opening_float(element, styles)
     runs: list[Run] = []
     text: list[str] = []
-    _walk(element, (), styles, runs, text, own["white_space"] in WRAPPING[:1], measure)
+    _walk(element, (), styles, runs, text, own["white_space"] in WRAPPING[:1], measure, cap)
     flat = "".join(text)
     if flat.endswith(" "):
         flat = flat[:-1]
@@ -98,7 +105,12 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
     width = styles.measure(element)
     indent = styles.indent(element, width)
     base = styles.text_style(own)
-    lead = _first_letter(flat, runs, element, styles, width, measure)
+    if cap is not None:
+        if styles(element, "first-letter") is not None:
+            raise UnsupportedError("a ::first-letter beside a floated drop cap")
+        lead = 0, styles.float_cap(element, cap, width, measure)
+    else:
+        lead = _first_letter(flat, runs, element, styles, width, measure)
     widths = _widths(width, indent, lead[1])
     paragraph = Paragraph(
         element,
@@ -110,16 +122,27 @@ def read(element, styles: Styles, measure: Measure) -> Paragraph:
         measure.width(" ", base),
         lead[0],
         lead[1].lines if lead[1] else 0,
+        cap,
     )
     paragraph.index()
     return paragraph
 
 
+def _opening_float(element, styles: Styles):
+    """The element floated at the very start of the paragraph, before any text: the
+    drop cap as the makeup makes it (a span, since WeasyPrint fails on a floated
+    ::first-letter laid out twice).  It stands beside the lines, not in them."""
+    if SPACE_RUN.sub("", element.text or "") or not len(element) or not isinstance(element[0].tag, str):
+        return None
+    return element[0] if styles(element[0])["float"] not in ("none", "footnote") else None
+
+
 def _generates(style) -> bool:
-    return style is not None and style["content"] not in ("normal", "none")
+    # ``content: none`` computes to "inhibit" on a pseudo-element
+    return style is not None and style["content"] not in ("normal", "none", "inhibit")
 
 
-def _walk(element, path, styles, runs, text, wrap, measure) -> None:
+def _walk(element, path, styles, runs, text, wrap, measure, cap=None) -> None:
     def emit(chunk: str, style, where, wrapping: bool, hyphens) -> None:
         chunk = SPACE_RUN.sub(" ", chunk)
         at = sum(map(len, text))
@@ -149,24 +172,63 @@ def _walk(element, path, styles, runs, text, wrap, measure) -> None:
             emit(child.tail or "", style, path, wrapping, own)
             continue
         inner = styles(child)
-        if child.tag in ATOMIC or inner["display"] != INLINE or inner["float"] != "none":
-            raise UnsupportedError(f"<{child.tag}> in the text")
-        if inner["position"] not in ("static", "relative") or inner["direction"] != "ltr":
-            raise UnsupportedError("positioned or right-to-left inline")
-        if inner["unicode_bidi"] != "normal" or inner["white_space"] not in WRAPPING:
-            raise UnsupportedError("bidi or white-space")
-        if any(_generates(styles(child, pseudo)) for pseudo in ("before", "after")):
-            raise UnsupportedError("generated text")
-        before, after = _decoration(inner)
-        decorated = bool(before or after)
-        if before:
+        if child is cap:
+            pass  # beside the lines (see read)
+        elif inner["float"] == "footnote":
+            # WeasyPrint sets a footnote at the foot of the page that holds the line
+            # of its call: the note goes with the text before it (the makeup puts
+            # it right after the call), whole, and leaves nothing in the line but
+            # its ::footnote-call, which the theme turns off (the call is a link).
+            if _generates(styles(child, "footnote-call")):
+                raise UnsupportedError("a generated note call")
             at = sum(map(len, text))
-            runs.append(Run(at, at, None, path + (child,), False, before))
-        _walk(child, path + (child,), styles, runs, text, wrapping and not decorated, measure)
-        if after:
+            restyle = f"white-space: {inner['white_space']}"
+            runs.append(Run(at, at, None, path, False, closing=True, element=child, restyle=restyle))
+        elif _is_mark(child, inner):
             at = sum(map(len, text))
-            runs.append(Run(at, at, None, path + (child,), False, after, closing=True))
+            runs.append(Run(at, at, None, path, False, _mark_width(inner), closing=True, element=child))
+        else:
+            _walk_inline(child, inner, path, styles, runs, text, wrapping, measure)
         emit(child.tail or "", style, path, wrapping, own)
+
+
+def _walk_inline(child, inner, path, styles, runs, text, wrapping, measure) -> None:
+    if child.tag in ATOMIC or inner["display"] != INLINE or inner["float"] != "none":
+        raise UnsupportedError(f"<{child.tag}> in the text")
+    if inner["position"] not in ("static", "relative") or inner["direction"] != "ltr":
+        raise UnsupportedError("positioned or right-to-left inline")
+    if inner["unicode_bidi"] != "normal" or inner["white_space"] not in WRAPPING:
+        raise UnsupportedError("bidi or white-space")
+    if any(_generates(styles(child, pseudo)) for pseudo in ("before", "after")):
+        raise UnsupportedError("generated text")
+    before, after = _decoration(inner)
+    decorated = bool(before or after)
+    if before:
+        at = sum(map(len, text))
+        runs.append(Run(at, at, None, path + (child,), False, before))
+    _walk(child, path + (child,), styles, runs, text, wrapping and not decorated, measure)
+    if after:
+        at = sum(map(len, text))
+        runs.append(Run(at, at, None, path + (child,), False, after, closing=True))
+
+
+def _is_mark(element, style) -> bool:
+    """An empty inline block of a set width (the makeup's end mark): one box, glued
+    to the word before it."""
+    return (
+        style["display"] == ("inline", "flow-root")
+        and not len(element)
+        and not SPACE_RUN.sub("", element.text or "")
+        and getattr(style["width"], "unit", None) == "px"
+        and style["box_sizing"] == "content-box"
+        and style["float"] == "none"
+        and style["position"] in ("static", "relative")
+    )
+
+
+def _mark_width(style) -> float:
+    before, after = _decoration(style)
+    return length(style["width"], 0.0) + before + after
 
 
 def _ends_with_space(text: list[str]) -> bool:
@@ -249,7 +311,7 @@ def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = Fals
     spaces = [0]
     for c in text:
         spaces.append(spaces[-1] + (c in " \u00a0"))
-    return Problem(tuple(found), tuple(spaces), par.widths, rules.stretch * par.space, par.beside)
+    return Problem(tuple(found), tuple(spaces), par.widths, rules.stretch * par.space, par.beside, int(par.cap is None))
 
 
 def _words(par: Paragraph) -> list[tuple[int, int]]:

@@ -11,6 +11,7 @@ paragraph to WeasyPrint, and the layout is verified afterwards in any case.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from ..model import FontFace
@@ -19,6 +20,7 @@ from .measure import Measure, TextStyle
 BLOCK = (("block", "flow"), ("block", "flow-root"))
 INLINE = ("inline", "flow")
 WRAPPING = ("normal", "nowrap")
+SPACE = re.compile(r"[ \t\n\r\f]+")
 
 
 class UnsupportedError(Exception):
@@ -125,8 +127,12 @@ class Styles:
             width = length(style["width"], outer)
             if style["box_sizing"] != "content-box":
                 raise UnsupportedError("box-sizing")
-        if style["max_width"] != "none" and length(style["max_width"], outer) < width:
-            raise UnsupportedError("max-width")
+        if style["max_width"] != "none":
+            # A narrower measure (a caption under a narrow figure): the auto margins
+            # only place the box.
+            if style["box_sizing"] != "content-box":
+                raise UnsupportedError("box-sizing")
+            width = min(width, length(style["max_width"], outer))
         return width
 
     def page_name(self, chain) -> str:
@@ -174,15 +180,50 @@ class Styles:
         if style["float"] != "left":
             raise UnsupportedError("a first letter that is not floated left")
         width = measurer.width(letter, self.letter_style(element, holder, style))
+        return self._beside(element, style, width, line_height(style), measure)
+
+    def float_cap(self, element, cap, measure: float, measurer: Measure) -> DropCap:
+        """The narrowing a floated element that opens the paragraph makes: the drop
+        cap as the makeup makes it, a span holding the letter (and any opening
+        punctuation, positioned outside it, which takes no room)."""
+        style = self(cap)
+        if style["float"] != "left":
+            raise UnsupportedError("a float that is not floated left")
+        if style["width"] != "auto" or style["height"] != "auto":
+            raise UnsupportedError("a drop cap of a set size")
+        if style["display"] not in (("inline", "flow"), *BLOCK):
+            raise UnsupportedError("a drop cap that is not text")
+        width = self._flow_width(cap, style, measurer)
+        return self._beside(element, style, width, line_height(style), measure)
+
+    def _flow_width(self, element, style, measurer: Measure) -> float:
+        """The width of a float's text on its one line: what its shrink-to-fit width
+        is made of.  Boxes taken out of its flow (the hung punctuation) count for
+        nothing; so do their children, but not the text after them."""
+        width = measurer.width(_letters(element.text), self.text_style(style))
+        for child in element:
+            if isinstance(child.tag, str):
+                inner = self(child)
+                if inner["position"] not in ("absolute", "fixed"):
+                    if inner["display"] != INLINE or inner["float"] != "none":
+                        raise UnsupportedError("a drop cap that is not text")
+                    if line_height(inner) > line_height(style) or inner["vertical_align"] != "baseline":
+                        raise UnsupportedError("a drop cap of mixed type")
+                    width += self._flow_width(child, inner, measurer)
+            width += measurer.width(_letters(child.tail), self.text_style(style))
+        return width
+
+    def _beside(self, element, style, width: float, height: float, measure: float) -> DropCap:
+        """The lines narrowed by a float of the given style and content size, placed
+        at the top of the paragraph: a line box is narrowed while its top lies
+        above the float's bottom."""
         for side in ("left", "right"):
             width += length(style[f"margin_{side}"], measure) + length(style[f"padding_{side}"], measure)
             width += style[f"border_{side}_width"]
-        height = line_height(style)
         for side in ("top", "bottom"):
             height += length(style[f"margin_{side}"], measure) + length(style[f"padding_{side}"], measure)
             height += style[f"border_{side}_width"]
         body = line_height(self(element))
-        # A line box is narrowed while its top lies above the float's bottom.
         lines = 0
         while lines * body < height - 1e-6:
             lines += 1
@@ -215,6 +256,12 @@ class Styles:
         if {"font_weight", "font_style", "font_family"} & set(cascaded):
             font = self.text_style(first_letter).font
         return replace(own, font=font, size=first_letter["font_size"], letter_spacing=spacing)
+
+
+def _letters(text: str | None) -> str:
+    if SPACE.search(text or ""):
+        raise UnsupportedError("a drop cap of more than a letter")
+    return text or ""
 
 
 def length(value, reference: float, auto: float | None = None) -> float:

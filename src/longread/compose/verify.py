@@ -34,6 +34,8 @@ def laid_out(document, elements: set) -> dict[object, list[tuple[str, float, boo
     found: dict[object, list[tuple[str, float, bool]]] = defaultdict(list)
 
     def walk(box, block):
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return  # running heads and folios; the notes, set in lines of their own
         if isinstance(box, boxes.LineBox):
             if box.element in elements and box.element_tag == getattr(box.element, "tag", None):
                 found[box.element].append((_text(box, boxes), _room(box, block), _fits(box, block, boxes)))
@@ -49,11 +51,20 @@ def laid_out(document, elements: set) -> dict[object, list[tuple[str, float, boo
 
 
 def _text(line, boxes) -> str:
-    return "".join(
-        b.text
-        for b in line.descendants()
-        if isinstance(b, boxes.TextBox) and not (b.element_tag or "").endswith("::first-letter")
-    )
+    """The text set in the line itself: not a float beside it (the drop cap, with
+    what it holds) and not the first letter, when that is floated."""
+    return "".join(b.text for b in _in_line(line, boxes) if isinstance(b, boxes.TextBox))
+
+
+def _in_line(box, boxes):
+    """The boxes of the line's own flow, in order.  A note called in the line is in
+    it only as its (empty) ::footnote-call box: its text is in the notes area."""
+    for child in box.children:
+        if not child.is_in_normal_flow() or (child.element_tag or "").endswith("::first-letter"):
+            continue
+        yield child
+        if isinstance(child, boxes.ParentBox) and not isinstance(child, boxes.AtomicInlineLevelBox):
+            yield from _in_line(child, boxes)
 
 
 def _room(line, block) -> float:
@@ -71,7 +82,11 @@ def _fits(line, block, boxes) -> bool:
     if block is None:
         return False
     right = block.content_box_x() + block.width
-    ends = [b.position_x + b.width for b in line.descendants() if isinstance(b, boxes.TextBox)]
+    ends = [
+        b.position_x + b.width
+        for b in _in_line(line, boxes)
+        if isinstance(b, (boxes.TextBox, boxes.AtomicInlineLevelBox))
+    ]
     return max(ends, default=0.0) <= right + TOLERANCE
 
 

@@ -90,7 +90,8 @@ class Corrections:
       ``pair``: those that may move up against the next (the two fit a page);
     - paragraphs are numbered in document order: ``three_lines``: those that must
       start with three lines at the foot of a page; ``one_widow``: those that may
-      end with a single line at the head of one;
+      end with a single line at the head of one; ``one_orphan``: those that may
+      start with a single line at the foot of one;
     - ``endnotes``: articles (by number) whose notes are set at their end;
       ``notes_page``: a last page for notes that run on past the end of the text.
     """
@@ -102,6 +103,7 @@ class Corrections:
     pair: frozenset[int] = frozenset()
     three_lines: frozenset[int] = frozenset()
     one_widow: frozenset[int] = frozenset()
+    one_orphan: frozenset[int] = frozenset()
     endnotes: frozenset[int] = frozenset()
     notes_page: bool = False
 
@@ -117,6 +119,7 @@ class Corrections:
             pair=self.pair | other.pair,
             three_lines=self.three_lines | other.three_lines,
             one_widow=self.one_widow | other.one_widow,
+            one_orphan=self.one_orphan | other.one_orphan,
             endnotes=self.endnotes | other.endnotes,
             notes_page=self.notes_page or other.notes_page,
         )
@@ -163,12 +166,14 @@ def make_up(
     if corrections.notes_page:
         body = next(root.iter("body"))
         etree.SubElement(body, "div", {"class": "notes-page", "aria-hidden": "true"})
-    if corrections.three_lines or corrections.one_widow:
+    if corrections.three_lines or corrections.one_widow or corrections.one_orphan:
         for number, p in enumerate(body_paragraphs(root)):
             if number in corrections.three_lines:
                 add_class(p, "three-lines")
             if number in corrections.one_widow:
                 add_class(p, "one-widow")
+            if number in corrections.one_orphan:
+                add_class(p, "one-orphan")
     return root
 
 

@@ -24,7 +24,7 @@ from urllib.parse import unquote, urlsplit
 
 from .. import tokens
 from ..assets import images
-from ..compose import compose
+from ..compose import Cache, compose
 from ..errors import ManuscriptError
 from ..model import Assets, Book, Image, Paper, Theme
 from ..render.article import head
@@ -116,13 +116,14 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
     markup = print_document(book)
     messages: list[str] = []
     composed: list[str] = []
+    cache = Cache(assets.fonts)  # shared by the proof's layouts
 
     def render(copy: str):
         """Lay out one made-up print copy, its paragraphs composed (each paragraph's
         lines chosen together; after layout the lines are checked, and a paragraph
         that came out otherwise is laid out again by WeasyPrint's own breaking)."""
         html = HTML(string=copy, base_url=base.as_uri() + "/", url_fetcher=fetcher)
-        composition = compose(html, sheets, font_config, theme.faces, assets.fonts)
+        composition = compose(html, sheets, font_config, theme.faces, assets.fonts, cache)
 
         def lay_out_once():
             return html.render(

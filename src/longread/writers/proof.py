@@ -69,6 +69,9 @@ class Proof:
     """What one layout shows: where each note and its call fell, and the pages."""
 
     calls: dict = field(default_factory=dict)  # note element → (page, calling line's bottom, article, paragraph)
+    # note element → lines of its paragraph above the calling line, when the
+    # paragraph begins on the call's page
+    opening: dict = field(default_factory=dict)
     notes: dict = field(default_factory=dict)  # note element → (page, box)
     pages: list[Page] = field(default_factory=list)
     line: float = 0.0  # the body's line pitch
@@ -171,12 +174,16 @@ def read(doc) -> Proof:
     pitches = []
     root = doc.pages[0]._page_box.children[0].element if doc.pages else None
     paragraphs = {id(p): n for n, p in enumerate(body_paragraphs(root))} if root is not None else {}
+    begun: set[int] = set()  # the blocks of earlier pages
     for number, page in enumerate(doc.pages):
         page_box = page._page_box
         area = next((c for c in page_box.children if isinstance(c, boxes.FootnoteAreaBox)), None)
         sheet = Page(page_box, notes_height=area.margin_height() if area is not None else 0.0)
+        here: dict[int, int] = {}  # lines of each block on this page so far
         for line, block, article in _lines(page_box):
             sheet.article = sheet.article or article
+            above = here.get(id(block.element), 0)
+            here[id(block.element)] = above + 1
             bottom = line.position_y + line.height
             if bottom >= sheet.text_bottom:
                 sheet.text_bottom = bottom
@@ -187,8 +194,11 @@ def read(doc) -> Proof:
                 if (box.element_tag or "").endswith("::footnote-call"):
                     paragraph = paragraphs.get(id(block.element), -1)
                     proof.calls.setdefault(box.element, (number, bottom, article, paragraph))
+                    if id(block.element) not in begun:
+                        proof.opening.setdefault(box.element, above)
         for note in area.children if area is not None else ():
             proof.notes.setdefault(note.element, (number, note))
+        begun.update(here)
         sheet.lines_bottom = sheet.text_bottom
         sheet.text_bottom = max(sheet.text_bottom, _flow_bottom(page_box))
         proof.pages.append(sheet)
@@ -257,7 +267,7 @@ def notes_to_fix(proof: Proof):
     """Each note set on a later page than its call, as (article, page, correction):
     the words that fit under the call stay there and the rest runs on to the next
     page; a note with no room for a line takes its call along."""
-    for element, (call_page, call_bottom, article, _) in proof.calls.items():
+    for element, (call_page, call_bottom, article, paragraph) in proof.calls.items():
         if element not in proof.notes or element.get("id") is None:
             continue
         note_page, box = proof.notes[element]
@@ -275,6 +285,13 @@ def notes_to_fix(proof: Proof):
                 yield article, call_page, Corrections(three_lines=frozenset({page.last_paragraph}))
         elif words:
             yield article, call_page, Corrections(split={element.get("id"): words})
+        elif proof.opening.get(element) == 1 and paragraph >= 0:
+            # The call is in the second line of a paragraph begun on this page: its
+            # first line would go over too (two lines being the least WeasyPrint
+            # leaves at the foot), with a subhead before it, leaving the page
+            # short.  It may stay alone at the foot instead.
+            fix = Corrections(keep_call=frozenset({element.get("id")}), one_orphan=frozenset({paragraph}))
+            yield article, call_page, fix
         else:
             yield article, call_page, Corrections(keep_call=frozenset({element.get("id")}))
 
