@@ -41,6 +41,8 @@ class Image:
     height: int = 0
     #: The file as it was read and checked, once: every output is made from these bytes.
     file: Source | None = field(default=None, repr=False, compare=False)
+    #: Where the manuscript refers to it: (line, column), for findings about it.
+    place: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def extension(self) -> str:

@@ -24,6 +24,7 @@ from urllib.parse import quote
 
 from ..assets import Pending, copy_of, font_text, fonts, images
 from ..files import Inputs
+from ..findings import Finding as BuildFinding
 from ..model import Assets, Book, BuildOptions, Plan, Theme
 from ..pipeline.plan import make_plan
 from ..pipeline.route import read_book
@@ -45,7 +46,7 @@ class Draft:
     plan: Plan
     screen: Mapping[str, bytes]
     printed: Mapping[str, bytes]
-    warnings: list[str] = field(default_factory=list)
+    findings: list[BuildFinding] = field(default_factory=list)
     view: EbookView | None = None
 
 
@@ -72,14 +73,14 @@ class Builder:
         start, cpu = time.perf_counter(), time.thread_time()
         self.plan = plan = self.load_plan()
         self.inputs = inputs = Inputs()  # kept even when reading fails: the page shows what was read
-        warnings: list[str] = []
-        book = read_book(self.source, plan, inputs, warnings)
+        findings: list[BuildFinding] = []
+        book = read_book(self.source, plan, inputs, findings)
         screen, printed = start_images(book, self.pictures, self.pool)
         document = html.serialise(html.page(book, view_stylesheets(plan.theme, theme_version)))
         view = EbookView(
             generation, document, screen, theme_version, time.perf_counter() - start, time.thread_time() - cpu
         )
-        return Draft(book, plan, screen, printed, warnings, view)
+        return Draft(book, plan, screen, printed, findings, view)
 
     def print_pages(self, draft: Draft, generation: int) -> PrintView:
         """Stage 2: the print edition's pages.  Adds the layout's warnings to the draft."""
@@ -91,7 +92,7 @@ class Builder:
         assets = Assets(fonts=subset, screen_images=draft.screen, print_images=draft.printed)
         paper = plan.papers[0]
         layout = pdf.lay_out(draft.book, plan.theme, paper, assets)
-        draft.warnings += layout.warnings
+        draft.findings += layout.findings
         # The layout as a PDF to draw from: untagged and uncompressed, the quickest to
         # write and to read, and drawn exactly as the tagged print PDF is.
         data = layout.document.write_pdf(uncompressed_pdf=True)

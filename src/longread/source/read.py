@@ -357,6 +357,7 @@ def collect_figures(path: Path, root: etree._Element, files: ImageFiles, report:
                 file=source,
                 width=source.info.upright[0],
                 height=source.info.upright[1],
+                place=at,
             )
         )
     return figures
@@ -405,4 +406,5 @@ def read_photo(fields: Fields, value: object, files: ImageFiles) -> Image | None
         file=source,
         width=source.info.upright[0],
         height=source.info.upright[1],
+        place=photo.at("src"),
     )
