@@ -89,7 +89,7 @@ class Article:
     @property
     def warnings(self) -> tuple[str, ...]:
         """The findings as the one-line warnings a build prints."""
-        return tuple(str(f) for f in self.findings)
+        return tuple(str(f) for f in self.findings if f.severity == "warning")
 
     @property
     def images(self) -> tuple[Image, ...]:

@@ -57,22 +57,23 @@ class Built:
     inputs: list[tuple[str, str]]
 
 
-def read_book(source: Path, plan: Plan, inputs: Inputs, findings: list[Finding]) -> Book:
+def read_book(source: Path, plan: Plan, inputs: Inputs, findings: list[Finding], keep_going: bool = False) -> Book:
     """Read, typeset and render one manuscript or one collection into a book;
-    what reading finds is added to ``findings``."""
+    what reading finds is added to ``findings`` (with ``keep_going``, errors too:
+    see :func:`~longread.source.read.read`)."""
     dash_style = plan.theme.dash_style
     if is_collection(source):
         c = read_collection(source, inputs)
         findings += c.findings
         renditions = []
         for path in c.parts:
-            article = read(path, inputs, within=source.resolve().parent)
+            article = read(path, inputs, within=source.resolve().parent, keep_going=keep_going)
             findings += article.findings
             renditions.append(render_article(typeset(article, dash_style)))
         c = dataclasses.replace(c, article=typeset(c.article, dash_style))
         book = books.collection(c, tuple(renditions), output_name(source))
     else:
-        article = read(source, inputs)
+        article = read(source, inputs, keep_going=keep_going)
         findings += article.findings
         book = books.single(render_article(typeset(article, dash_style)))
     findings += lacking_characters(book, plan, inputs)

@@ -55,7 +55,11 @@ IMG_SRC = re.compile(r"""<img\b[^>]*?\ssrc\s*=\s*["']([^"']*)["']""", re.I)
 
 
 def read(
-    path: Path, inputs: Inputs | None = None, within: Path | None = None, defaults: Defaults | None = None
+    path: Path,
+    inputs: Inputs | None = None,
+    within: Path | None = None,
+    defaults: Defaults | None = None,
+    keep_going: bool = False,
 ) -> Article:
     """Read and check one manuscript; raise :class:`ManuscriptError` on any problem
     (a :class:`FindingError` listing every mistake found before reading had to stop).
@@ -63,7 +67,13 @@ def read(
     Every file is read through ``inputs`` (the manuscript from inside ``within``,
     its own folder by default; images from inside the manuscript's folder).  What
     the front matter leaves out comes from ``defaults`` (by default the
-    longread.yaml files above the manuscript)."""
+    longread.yaml files above the manuscript).
+
+    With ``keep_going`` (``longread check``), mistakes that leave the rest readable
+    are only findings: the article comes back without what they spoiled (a
+    stand-in title, no image that cannot be read), so later stages can be checked
+    too.  Only mistakes that stop reading altogether (no front matter, YAML that
+    cannot be read) still raise."""
     path = Path(path)
     inputs = inputs if inputs is not None else Inputs()
     if not path.exists() and not path.is_symlink():
@@ -99,7 +109,7 @@ def read(
     cleaned = sanitize.clean(converted)
     if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
         report.add("gen-001", f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep")
-        report.check()
+        report.check()  # nothing after this can be read safely
     body_root = sanitize.parse_clean(cleaned, token)
     with report.going_on():
         check_runs(path, body_root)
@@ -119,12 +129,13 @@ def read(
     kicker, short_title = fields.text("kicker"), plain_text(fields.inline("short_title"))
     publisher, rights = fields.text("publisher") or defaults.publisher, fields.text("rights") or defaults.rights
     report.extend(files.findings)
-    report.check()
+    if not keep_going:
+        report.check()
 
     return Article(
         source=path,
-        title_html=title_html,
-        title_text=plain_text(title_html),
+        title_html=title_html or "Untitled",  # a stand-in only when keep_going
+        title_text=plain_text(title_html) or "Untitled",
         dek_html=dek_html,
         kicker=kicker,
         short_title=short_title,

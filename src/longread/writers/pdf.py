@@ -318,7 +318,7 @@ def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, sou
         finding(
             "img-003",
             by_src["images/" + key].owner or source,
-            f"image {by_src['images/' + key].path.name} prints at {ppi:.0f} ppi (under {PRINT_PPI})",
+            f"image {by_src['images/' + key].path.name} prints at {ppi:.0f} ppi, under {PRINT_PPI}",
             "supply a larger file for print",
             by_src["images/" + key].place,
         )
