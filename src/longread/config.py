@@ -117,7 +117,7 @@ def read_file(path: Path, data: bytes) -> tuple[dict, list[Finding]]:
     if not isinstance(loaded.data, dict):
         raise error("cfg-002", path, f"{FILE} must be 'key: value' lines", "see the README's example", (1, 1))
     report = Report(path)
-    unknown_keys(report, "cfg-001", loaded.data, KEYS, lambda k: loaded.key_at(k), f"key in {FILE}")
+    unknown_keys(report, "cfg-001", loaded.data, KEYS, loaded.key_at, f"unknown key {{key}} in {FILE} ignored")
     values: dict = {}
     for key in sorted(KEYS & set(map(str, loaded.data))):
         raw = loaded.data[key]

@@ -44,6 +44,7 @@ CODES: dict[str, Code] = {
         Code("yaml-004", ERROR, "a bracket, brace or quote never closed"),
         Code("yaml-005", ERROR, "a value that starts with a character YAML reserves (* & ! @ ` % [ { \" ')"),
         Code("yaml-006", ERROR, "a line indented more or less than its neighbours"),
+        Code("yaml-007", WARNING, "an unquoted value cut short by a # that YAML reads as a comment (#1, #MeToo)"),
         Code("fm-001", WARNING, "unknown front matter key, with the nearest known key"),
         Code("fm-002", ERROR, "a required key is missing (title; photo src and alt)"),
         Code("fm-003", ERROR, "a date that is not YYYY-MM-DD or does not exist, with the reason"),
@@ -254,15 +255,15 @@ def nearest(key: str, known: Iterable[str]) -> str | None:
 
 
 def unknown_keys(
-    report: Report, code: str, keys: Iterable[object], known: Iterable[str], where, what: str, prefix: str = ""
+    report: Report, code: str, keys: Iterable[object], known: Iterable[str], where, message: str, prefix: str = ""
 ) -> None:
     """One finding per key not in ``known``, naming the nearest known key.
-    ``where(key)`` gives a key's (line, column)."""
+    ``where(key)`` gives a key's (line, column); ``message`` has a ``{key}``."""
     known = set(known)
     for key in sorted(map(str, set(map(str, keys)) - known)):
         guess = nearest(key, known)
         fix = f"did you mean {quoted(prefix + guess)}?" if guess else f"the keys are: {', '.join(sorted(known))}"
-        report.add(code, f"unknown {what} {quoted(prefix + key)} ignored", fix, where(key))
+        report.add(code, message.format(key=quoted(prefix + key)), fix, where(key))
 
 
 # --- places in a text -------------------------------------------------------------

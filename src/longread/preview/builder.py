@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import config
 from ..assets import Pending, copy_of, font_text, fonts, images
 from ..files import Inputs
 from ..findings import Finding as BuildFinding
@@ -65,8 +66,10 @@ class Builder:
         import pypdfium2  # noqa: F401
 
     def load_plan(self) -> Plan:
-        """The plan, with the theme read again (it may have been edited)."""
-        return dataclasses.replace(make_plan(self.options), cache_dir=self.cache_dir)
+        """The plan, with the theme and longread.yaml read again (either may have been edited)."""
+        defaults = config.for_source(self.source)
+        plan = make_plan(config.options_for(self.options, defaults), project=defaults.project)
+        return dataclasses.replace(plan, cache_dir=self.cache_dir)
 
     def ebook(self, generation: int, theme_version: str) -> Draft:
         """Stage 1.  Raises :class:`ManuscriptError` for bad input."""

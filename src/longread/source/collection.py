@@ -64,7 +64,7 @@ def read_collection(path: Path, inputs: Inputs) -> Collection:
     defaults = config.for_source(path)
     report = Report(path)
     report.extend(defaults.findings)
-    unknown_keys(report, "col-001", data, KEYS, lambda k: loaded.key_at(k), "collection key")
+    unknown_keys(report, "col-001", data, KEYS, loaded.key_at, "unknown collection key {key} ignored")
     repeated_and_cut(report, loaded)
     articles = data.get("articles")
     if not isinstance(articles, list) or not articles or not all(isinstance(a, str) for a in articles):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ..errors import quoted
 from ..findings import Report, error, nearest, unknown_keys
-from .yamltext import Loaded
+from .yamltext import Loaded, quote_fix
 
 KNOWN_KEYS = {
     "title",
@@ -32,14 +32,15 @@ PHOTO_KEYS = {"src", "alt", "caption", "credit"}
 _WRITTEN_DATES = ("%B %d, %Y", "%b %d, %Y", "%d %B %Y", "%d %b %Y", "%Y/%m/%d", "%Y.%m.%d", "%Y-%m-%dT%H:%M:%S")
 
 
-def check_keys(report: Report, front: Loaded, what: str = "front matter key", code: str = "fm-001") -> None:
+def check_keys(report: Report, front: Loaded) -> None:
     """Unknown keys (top level, and the photo's), keys given twice, and values cut
     short by a '#' YAML took for a comment."""
     meta = front.data if isinstance(front.data, dict) else {}
-    unknown_keys(report, code, meta, KNOWN_KEYS, lambda k: front.key_at(k), what)
+    unknown_keys(report, "fm-001", meta, KNOWN_KEYS, front.key_at, "unknown front matter key {key} ignored")
     photo = meta.get("photo")
     if isinstance(photo, dict):
-        unknown_keys(report, code, photo, PHOTO_KEYS, lambda k: front.key_at("photo", k), "key", prefix="photo.")
+        where = lambda k: front.key_at("photo", k)  # noqa: E731
+        unknown_keys(report, "fm-001", photo, PHOTO_KEYS, where, "unknown key {key} ignored", prefix="photo.")
     repeated_and_cut(report, front)
 
 
@@ -48,11 +49,14 @@ def repeated_and_cut(report: Report, front: Loaded) -> None:
         name = ".".join(path)
         report.add("fm-006", f"{quoted(name)} is given twice; the last one is used", "delete one of them", place)
     for path, place, rest in front.cut:
-        name = ".".join(path)
+        value = front.data
+        for step in path:
+            value = value.get(step) if isinstance(value, dict) else None
+        whole = f"{value} {rest}" if isinstance(value, str) and value else rest
         report.add(
             "yaml-007",
-            f"the {quoted(rest)} after the value of {quoted(name)} is read as a comment and left out",
-            "put the whole value in quotes",
+            f"the {quoted(rest)} after the value of {quoted('.'.join(path))} is read as a comment and left out",
+            quote_fix(path[-1], whole),
             place,
         )
 
@@ -66,7 +70,7 @@ def missing(report: Report, front: Loaded, key: str, known: set[str], within: tu
     owner = f"front matter {quoted('.'.join(within))}" if within else "front matter"
     fix = f"did you mean {quoted(guesses[0])}?" if guesses else f"add a line '{key}: …'"
     place = front.key_at(*within, guesses[0]) if guesses else (front.key_at(*within) if within else None)
-    report.add("fm-002", f"{owner} has no {quoted(key)} (it is required)", fix, place)
+    report.add("fm-002", f"{owner} has no {quoted(key)}, which is required", fix, place)
 
 
 def read_date(path: Path, value: object, at: tuple[int, int] | None = None) -> dt.date | None:

@@ -137,7 +137,7 @@ def explain(path: Path, e: yaml.YAMLError, text: str, first_line: int, what: str
     if "mapping values are not allowed" in problem and key_line:
         first_colon = len(key_line[1]) + len(key_line[2] or "") + len(key_line[3])
         if mark.column > first_colon:
-            return error("yaml-002", path, said + "a colon inside a value", _quote_fix(key, value), at)
+            return error("yaml-002", path, said + "a colon inside a value", quote_fix(key, value), at)
         return error(
             "yaml-006",
             path,
@@ -164,13 +164,13 @@ def explain(path: Path, e: yaml.YAMLError, text: str, first_line: int, what: str
             "yaml-005",
             path,
             said + f"{_name(key)} starts with {reserved!r}, which YAML reserves",
-            _quote_fix(key, value),
+            quote_fix(key, value),
             (mark.line + first_line, len(row) - len(row.lstrip()) + len(key) + 3),
         )
     if "expected <block end>" in problem and key_line and value[:1] in _OPENERS:
         what_it_is = _OPENERS[value[0]]
         message = f"{_name(key)} starts with {value[0]}, so YAML reads {what_it_is} that ends before the line does"
-        return error("yaml-005", path, said + message, _quote_fix(key, value), at)
+        return error("yaml-005", path, said + message, quote_fix(key, value), at)
     return error("yaml-001", path, said + problem, at=at)
 
 
@@ -186,7 +186,7 @@ def _name(key: str) -> str:
     return f"the {key}" if key in FIELD_WORDS else f"the value of '{key}'"
 
 
-def _quote_fix(key: str, value: str) -> str:
+def quote_fix(key: str, value: str) -> str:
     """Put the value in quotes, written out ready to paste."""
     if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
         value = value[1:-1]  # it was quoted, and something inside ended the quotes early
