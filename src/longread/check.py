@@ -11,7 +11,6 @@ own warnings).  No output folder, no cache, no stamp is made.
 from __future__ import annotations
 
 import dataclasses
-import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -122,16 +121,7 @@ def tidy(checked: Checked) -> Checked:
     """Each finding once, its file as the user would name it, in line order."""
     unique = {}
     for f in checked.findings:
-        f = dataclasses.replace(f, path=nearby(f.path))
+        f = dataclasses.replace(f, path=config.near(f.path))
         unique.setdefault((f.code, f.path, f.line, f.column, f.message), f)
     order = sorted(unique.values(), key=lambda f: (shown(f.path), f.line or 0, f.column or 0, f.code))
     return dataclasses.replace(checked, findings=order)
-
-
-def nearby(path: Path) -> Path:
-    """A path relative to the working folder when it is inside it."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive
-        return path
-    return Path(rel) if not rel.startswith("..") else path

@@ -154,7 +154,7 @@ def _value(path: Path, key: str, raw: object) -> object:
         return chosen
     value = _text(path, key, raw)
     if key == "output":
-        return folder / Path(value).expanduser()
+        return near(folder / Path(value).expanduser())
     if key == "theme":
         # A folder beside this file is that folder; a plain name is a theme NAME.
         beside = folder / value
@@ -162,6 +162,15 @@ def _value(path: Path, key: str, raw: object) -> object:
     if key == "source":
         check_pattern(path, value)
     return value
+
+
+def near(path: Path) -> Path:
+    """A path as the user would name it: relative to the working folder when inside it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:  # another drive
+        return path
+    return Path(rel) if not rel.startswith("..") else path
 
 
 def check_pattern(path: Path, pattern: str) -> None:

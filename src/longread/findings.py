@@ -49,7 +49,11 @@ CODES: dict[str, Code] = {
         Code("fm-002", ERROR, "a required key is missing (title; photo src and alt)"),
         Code("fm-003", ERROR, "a date that is not YYYY-MM-DD or does not exist, with the reason"),
         Code("fm-004", ERROR, "no front matter, or front matter not closed or not 'key: value' lines"),
-        Code("fm-005", ERROR, "a value of the wrong kind or length (a list where text belongs …)"),
+        Code(
+            "fm-005",
+            ERROR,
+            "a value longread cannot use: of the wrong kind or length, not a BCP 47 language, not a web address",
+        ),
         Code("fm-006", WARNING, "a key given twice (the last one wins)"),
         Code("img-001", ERROR, "an image without alt text"),
         Code("img-002", ERROR, "an image named with other capitals than the file has (lead.JPG for lead.jpg)"),
