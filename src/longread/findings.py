@@ -153,7 +153,8 @@ class Report:
 
     def add(self, code: str, message: str, fix: str = "", at=None, severity: str = "", path=None) -> Finding:
         item = finding(code, path or self.path, message, fix, at, severity)
-        self.found.append(item)
+        if item not in self.found:  # the same mistake met twice (an image checked as written, then used)
+            self.found.append(item)
         return item
 
     def extend(self, items: Iterable[Finding]) -> None:

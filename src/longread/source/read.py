@@ -28,7 +28,7 @@ from ..xhtml import inner_xml, plain_text
 from . import lint, yamltext
 from .body_checks import check_runs, drop_empty_subheads, dropped_markup
 from .frontmatter import KNOWN_KEYS, PHOTO_KEYS, check_keys, missing, read_date
-from .imagefiles import ImageFiles
+from .imagefiles import ImageFiles, name_on_disk
 from .markdown_ext import make_markdown, note_labels, note_token
 from .notes import extract_notes
 from .yamltext import Loaded
@@ -102,17 +102,23 @@ def read(
     markdown = make_markdown(token)
     converted = markdown.convert(body)
     # Every image reference is checked as written, before sanitising can alter it.
-    for src in IMG_SRC.findall(converted):
-        with report.going_on("img-006", lines.find(html.unescape(src))):
-            images.resolve(path, html.unescape(src))
+    for src in map(html.unescape, IMG_SRC.findall(converted)):
+        written, on_disk = name_on_disk(path, src)
+        if on_disk and on_disk != written:
+            continue  # told as img-002 where the image is used
+        with report.going_on("img-006", lines.find(src)):
+            images.resolve(path, src)
     report.extend(dropped_markup(path, converted, lines))
     cleaned = sanitize.clean(converted)
     if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
         report.add("gen-001", f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep")
         report.check()  # nothing after this can be read safely
     body_root = sanitize.parse_clean(cleaned, token)
-    with report.going_on():
+    try:
         check_runs(path, body_root)
+    except ManuscriptError as e:  # laying such a run out would take minutes: stop here
+        report.add("gen-001", e.reason)
+        report.check()
     lint.dangling_notes(report, body_root, token, note_labels(markdown), lines)
     lint.literal_references(report, body_root, lines)
     lint.straight_quotes(report, body_root, lines)
