@@ -1,19 +1,21 @@
 #!/usr/bin/env python3
-"""Benchmark `longread build` against pandoc (EPUB, and PDF through WeasyPrint).
+"""Benchmark `longread build` against its peers, and against the targets of issue 12.
 
-Run from the repository root with the project's virtualenv:
+Run from the repository root (after `pip install -r benchmarks/requirements.txt`):
 
-    python benchmarks/bench.py [--runs N] [--quick] [--write-readme]
+    python benchmarks/bench.py [--runs N] [--big-runs N] [--quick] [--inputs LIST] [--write-readme]
 
-Inputs: the bundled review, and a 50x article made from it (same front matter,
-the body repeated 50 times, each repetition under a "## Part N" subhead).
+Peers: pandoc's EPUB (the theme's CSS, the four Gentium faces embedded), pandoc's
+PDF through WeasyPrint (the theme's print CSS), and Typst (pandoc's Typst
+writer turns the manuscript into a .typ file beforehand, untimed; the timed
+command compiles it), the speed reference of the field.
 
-Every command runs as a fresh subprocess, and the commands are interleaved
-(A, B, C, D, A, B, C, D, ...) so that machine noise hits them all alike.  Wall
-time is time.perf_counter() around the child; peak memory is the child's
-ru_maxrss as returned by os.wait4() for that one child.  For a child that
-starts children of its own (pandoc runs `weasyprint`), Linux reports the
-largest peak of any single process in that tree, not the sum of both.
+Every command runs as a fresh process into a fresh folder (so longread's cache
+is cold), once untimed, then N times interleaved (A, B, C, A, B, C, ...) so that
+machine noise hits all alike.  Time is the wall clock around the child; peak
+memory is the child's ru_maxrss from os.wait4(), which for a child that starts
+children (pandoc runs `weasyprint`) is the largest peak of any one process in
+that tree.  longread runs from this checkout's src/ whatever is installed.
 """
 
 from __future__ import annotations
@@ -21,113 +23,87 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.metadata
+import json
 import os
 import platform
-import re
-import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pypandoc
 
-ROOT = Path(__file__).resolve().parent.parent
-MANUSCRIPT = ROOT / "manuscript" / "last-take-review.md"
-THEME = ROOT / "styles" / "magazine"
-FONTS = sorted((THEME / "fonts").glob("GentiumBookPlus-*.ttf"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import inputs  # noqa: E402 (the sibling module, found through the path above)
+
+ROOT = inputs.ROOT
 README = ROOT / "README.md"
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
-REPEAT = 50
-
-BIN = Path(sys.executable).parent  # the venv's bin/: longread and weasyprint live here
 PANDOC = pypandoc.get_pandoc_path()
-LONGREAD = [str(BIN / "longread")] if (BIN / "longread").exists() else [sys.executable, "-m", "longread.cli"]
-ENV = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+BIN = Path(sys.executable).parent  # where pip put `weasyprint`, which pandoc runs
+ENV = {
+    **os.environ,
+    "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+    "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT / "src"), os.environ.get("PYTHONPATH")])),
+}
+LONGREAD = [sys.executable, "-m", "longread"]
+TYPST = [
+    sys.executable,
+    "-c",
+    "import sys, typst; typst.compile(sys.argv[1], output=sys.argv[2], root=sys.argv[3], "
+    "font_paths=[sys.argv[4]], ignore_system_fonts=True)",
+]
+LABELS = {
+    "review": "review",
+    "50x": f"{inputs.REPEAT}× article",
+    "3mb": "3 MB manuscript",
+    "png": "28 MB PNG photo",
+}
+BIG = {"3mb", "png"}  # timed --big-runs times, warmed up only when nothing ran before
 
 
 class BenchError(SystemExit):
     pass
 
 
-# --- inputs and stylesheets -------------------------------------------------------------
-
-
-def split_front_matter(text: str) -> tuple[str, str]:
-    m = re.match(r"---\n.*?\n---\n", text, re.S)
-    if not m:
-        raise BenchError(f"{MANUSCRIPT}: no YAML front matter block")
-    return m.group(0), text[m.end() :].strip()
-
-
-def prepare_inputs(work: Path) -> dict[str, Path]:
-    """Both manuscripts in one folder beside a copy of images/, as the front matter expects."""
-    src = work / "src"
-    shutil.copytree(MANUSCRIPT.parent / "images", src / "images")
-    review = src / MANUSCRIPT.name
-    shutil.copy2(MANUSCRIPT, review)
-    front, body = split_front_matter(MANUSCRIPT.read_text(encoding="utf-8"))
-    parts = [f"## Part {n}\n\n{body}\n" for n in range(1, REPEAT + 1)]
-    long = src / f"last-take-review-x{REPEAT}.md"
-    long.write_text(front + "\n" + "\n".join(parts), encoding="utf-8")
-    return {"review": review, f"{REPEAT}x article": long}
-
-
-def prepare_css(work: Path) -> tuple[Path, Path]:
-    """Stylesheets for pandoc that match longread's: base+epub for the e-book, and
-    base+print+paper-letter for the PDF.  Font URLs are rewritten: in pandoc's EPUB
-    the CSS sits in EPUB/styles/ and the embedded fonts in EPUB/fonts/; for the PDF
-    they become absolute file: URLs."""
-
-    def joined(*names: str) -> str:
-        return "\n".join((THEME / n).read_text(encoding="utf-8") for n in names)
-
-    epub_css = work / "pandoc-epub.css"
-    epub_css.write_text(joined("base.css", "epub.css").replace("url(fonts/", "url(../fonts/"), encoding="utf-8")
-    pdf_css = work / "pandoc-print.css"
-    fonts_uri = (THEME / "fonts").as_uri() + "/"
-    pdf_css.write_text(
-        joined("base.css", "print.css", "paper-letter.css").replace("url(fonts/", f"url({fonts_uri}"), encoding="utf-8"
-    )
-    return epub_css, pdf_css
-
-
 # --- one measured child ----------------------------------------------------------------
 
 
-def measure(argv: list[str], log: Path) -> tuple[float, int]:
-    """Run argv to completion; return (wall seconds, peak RSS in bytes).  Stops the
-    benchmark with the child's output if it exits non-zero."""
+def measure(argv: list[str], log: Path, cwd: Path) -> tuple[float, int]:
+    """Run argv to completion; return (wall seconds, peak RSS in bytes)."""
     with open(log, "wb") as out:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=ENV, cwd=ROOT)
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=ENV, cwd=cwd)
         # wait4 reaps this one child and returns its own rusage (RUSAGE_CHILDREN would
-        # only ever grow: it is the maximum over every child so far).
+        # be the maximum over every child so far).
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)  # keep Popen from waiting again
     if proc.returncode != 0:
         tail = log.read_text(errors="replace")[-3000:]
         raise BenchError(f"\nFAILED (exit {proc.returncode}): {' '.join(argv)}\n{tail}")
-    return wall, usage.ru_maxrss * 1024  # ru_maxrss is in KiB on Linux
+    return wall, usage.ru_maxrss * 1024  # KiB on Linux
 
 
-class Task:
-    """One command to time; make(run_dir) returns (argv, glob patterns of its outputs)."""
+@dataclass
+class Command:
+    """One command to time; make(run_dir) gives (argv, glob patterns of its outputs)."""
 
-    def __init__(self, name: str, make, warm: bool = False):
-        self.name, self.make, self.warm = name, make, warm
-        self.times: list[float] = []
-        self.peaks: list[int] = []
+    name: str
+    make: object
+    warm: bool = False  # the no-change rebuild: run once untimed, time the second run
+    times: list[float] = field(default_factory=list)
+    peaks: list[int] = field(default_factory=list)
 
     def run(self, run_dir: Path) -> None:
         run_dir.mkdir(parents=True)
         argv, patterns = self.make(run_dir)
-        if self.warm:  # the no-change rebuild: build once untimed, time the second
-            measure(argv, run_dir / "first.log")
-        wall, peak = measure(argv, run_dir / "run.log")
+        if self.warm:
+            measure(argv, run_dir / "first.log", run_dir)
+        wall, peak = measure(argv, run_dir / "run.log", run_dir)
         for pattern in patterns:  # exit 0 is not enough: the outputs must be there
             if not any(f.stat().st_size for f in run_dir.glob(pattern)):
                 raise BenchError(f"\nFAILED: {' '.join(argv)} exited 0 but wrote no {pattern}")
@@ -143,87 +119,137 @@ class Task:
         return int(statistics.median(self.peaks))
 
 
-def tasks_for(src: Path, epub_css: Path, pdf_css: Path) -> dict[str, Task]:
-    stem = src.stem
-    embed = [f"--epub-embed-font={f}" for f in FONTS]
+def commands_for(key: str, src: Path, epub_css: Path, pdf_css: Path) -> dict[str, Command]:
+    embed = [f"--epub-embed-font={f}" for f in inputs.FONTS]
 
-    def longread(fmt: str | None):
+    def longread(fmt: str | None, warm: bool = False) -> Command:
         def make(d: Path):
-            # longread names its outputs after the article's slug: look for any .epub/.pdf
             argv = [*LONGREAD, "build", str(src), "-o", str(d / "out")]
             if fmt:
                 return [*argv, "--format", fmt], [f"out/*.{fmt}"]
             return argv, ["out/*.epub", "out/*.pdf"]
 
-        return make
+        name = "longread " + (fmt or "epub+pdf") + (" rebuild" if warm else "")
+        return Command(name, make, warm)
 
     def pandoc_epub(d: Path):
-        # pandoc reads the YAML block itself (title, subtitle, lang); it has no use for `photo`.
-        out = d / f"{stem}.epub"
+        out = d / f"{src.stem}.epub"
         return [PANDOC, str(src), "-o", str(out), "--resource-path", str(src.parent), "--css", str(epub_css), *embed], [
             out.name
         ]
 
     def pandoc_pdf(d: Path):
-        out = d / f"{stem}.pdf"
-        return [
-            PANDOC,
-            str(src),
-            "-o",
-            str(out),
-            "--pdf-engine=weasyprint",
-            "--resource-path",
-            str(src.parent),
-            "--css",
-            str(pdf_css),
-        ], [out.name]
+        out = d / f"{src.stem}.pdf"
+        argv = [PANDOC, str(src), "-o", str(out), "--pdf-engine=weasyprint", "--resource-path", str(src.parent)]
+        return [*argv, "--css", str(pdf_css)], [out.name]
 
-    return {
-        "longread epub": Task("longread epub", longread("epub")),
-        "pandoc epub": Task("pandoc epub", pandoc_epub),
-        "longread epub+pdf": Task("longread epub+pdf", longread(None)),
-        "pandoc pdf": Task("pandoc pdf", pandoc_pdf),
-        "longread rebuild": Task("longread rebuild", longread(None), warm=True),
-    }
+    typ = inputs.typst_source(PANDOC, src) if key in ("review", "50x") else None
 
+    def typst_pdf(d: Path):
+        out = d / f"{src.stem}.pdf"
+        return [*TYPST, str(typ), str(out), str(src.parent), str(inputs.THEME / "fonts")], [out.name]
 
-# --- report ------------------------------------------------------------------------------
-
-
-def fmt_s(s: float) -> str:
-    return f"{s:.2f} s"
+    both = longread(None)
+    found = {both.name: both}
+    if key in ("review", "50x"):
+        for c in (
+            longread("epub"),
+            longread("pdf"),
+            Command("pandoc epub", pandoc_epub),
+            Command("pandoc pdf", pandoc_pdf),
+            Command("typst pdf", typst_pdf),
+        ):
+            found[c.name] = c
+    if key == "review":
+        rebuild = longread(None, warm=True)
+        found[rebuild.name] = rebuild
+    return found
 
 
-def fmt_mb(b: int) -> str:
-    return f"{b / 2**20:.0f} MB"
+# --- the table -------------------------------------------------------------------------
 
 
-def table(results: dict[str, dict[str, Task]], runs: int) -> str:
-    rows = [
-        "| input | job | longread | pandoc | time ratio | longread peak | pandoc peak | memory ratio |",
-        "|---|---|--:|--:|--:|--:|--:|--:|",
+@dataclass
+class Row:
+    """One line of the table: a longread command against a peer, or against a target."""
+
+    key: str
+    job: str
+    ours: str
+    peers: tuple[str, ...] = ()
+    peer_label: str = ""
+    time_ratio: float | None = None  # target: longread / peer, time
+    mem_ratio: float | None = None
+    seconds: float | None = None  # target: absolute
+    megabytes: float | None = None
+
+
+PAIR = "pandoc EPUB + pandoc→WeasyPrint PDF"
+ROWS = (
+    Row("review", "EPUB + PDF", "longread epub+pdf", ("pandoc epub", "pandoc pdf"), PAIR, 1.0, 1.2),
+    Row("review", "EPUB only", "longread epub", ("pandoc epub",), "pandoc EPUB, same CSS, 4 fonts embedded", 1.5),
+    Row("review", "PDF only", "longread pdf", ("pandoc pdf",), "pandoc→WeasyPrint PDF"),
+    Row("review", "PDF only", "longread pdf", ("typst pdf",), "Typst PDF (speed reference)"),
+    Row("review", "no-change rebuild", "longread epub+pdf rebuild"),
+    Row("50x", "EPUB + PDF", "longread epub+pdf", ("pandoc epub", "pandoc pdf"), PAIR, 1.0),
+    Row("50x", "EPUB only", "longread epub", ("pandoc epub",), "pandoc EPUB, same CSS, 4 fonts embedded"),
+    Row("50x", "PDF only", "longread pdf", ("pandoc pdf",), "pandoc→WeasyPrint PDF"),
+    Row("50x", "PDF only", "longread pdf", ("typst pdf",), "Typst PDF (speed reference)"),
+    Row("3mb", "EPUB + PDF", "longread epub+pdf", seconds=45, megabytes=600),
+    Row("png", "EPUB + PDF", "longread epub+pdf", seconds=5, megabytes=300),
+)
+
+
+def fmt(seconds: float, peak: int) -> str:
+    return f"{seconds:.2f} s, {peak / 2**20:.0f} MB"
+
+
+def verdicts(row: Row, t: float, mb: float, tr: float | None, mr: float | None) -> tuple[str, str]:
+    """The row's targets, and whether this run met them."""
+    targets, met = [], []
+    for limit, value, unit in (
+        (row.time_ratio, tr, "× time"),
+        (row.mem_ratio, mr, "× memory"),
+        (row.seconds, t, " s"),
+        (row.megabytes, mb, " MB"),
+    ):
+        if limit is not None and value is not None:
+            targets.append(f"≤ {limit:g}{unit}")
+            met.append("yes" if value <= limit else "**no**")
+    return ", ".join(targets), ", ".join(met)
+
+
+def row_cells(row: Row, cmds: dict[str, Command]) -> list[str]:
+    ours = cmds[row.ours]
+    label = f"{LABELS[row.key]}, {row.job}"
+    if not row.peers:
+        target, met = verdicts(row, ours.t, ours.mem / 2**20, None, None)
+        return [label, fmt(ours.t, ours.mem), "", "", "", "", target, met]
+    peers = [cmds[p] for p in row.peers]
+    # A peer in two commands runs them one after the other: times add, the peak is the larger.
+    pt, pm = sum(p.t for p in peers), max(p.mem for p in peers)
+    tr, mr = ours.t / pt, ours.mem / pm
+    target, met = verdicts(row, ours.t, ours.mem / 2**20, tr, mr)
+    return [label, fmt(ours.t, ours.mem), row.peer_label, fmt(pt, pm), f"{tr:.2f}×", f"{mr:.2f}×", target, met]
+
+
+def table(results: dict[str, dict[str, Command]], runs: dict[str, int]) -> str:
+    lines = [
+        "| job | longread | peer | peer's figures | time ratio | memory ratio | target | met |",
+        "|---|--:|---|--:|--:|--:|---|---|",
     ]
-    for label, t in results.items():
-        le, pe, lb, pp, rb = (
-            t[k] for k in ("longread epub", "pandoc epub", "longread epub+pdf", "pandoc pdf", "longread rebuild")
-        )
-        both_t = pe.t + pp.t  # the peer does it in two commands: add the medians
-        both_m = max(pe.mem, pp.mem)  # ... which run one after the other: the larger peak
-        rows += [
-            f"| {label} | EPUB | {fmt_s(le.t)} | {fmt_s(pe.t)} | {le.t / pe.t:.1f}x "
-            f"| {fmt_mb(le.mem)} | {fmt_mb(pe.mem)} | {le.mem / pe.mem:.1f}x |",
-            f"| {label} | PDF (pandoc alone) | | {fmt_s(pp.t)} | | | {fmt_mb(pp.mem)} | |",
-            f"| {label} | EPUB+PDF | {fmt_s(lb.t)} | {fmt_s(both_t)} | {lb.t / both_t:.1f}x "
-            f"| {fmt_mb(lb.mem)} | {fmt_mb(both_m)} | {lb.mem / both_m:.1f}x |",
-            f"| {label} | EPUB+PDF, no-change rebuild | {fmt_s(rb.t)} | | | {fmt_mb(rb.mem)} | | |",
-        ]
-    rows.append(
-        f"\nMedians of {runs} runs, each a fresh process; ratio = longread / pandoc. "
-        "Pandoc's EPUB+PDF is `pandoc → .epub` plus `pandoc --pdf-engine=weasyprint → .pdf` "
-        "(sum of the two medians; peak = the larger one). Peak = max RSS of the process tree's "
-        "largest process (os.wait4)."
+    for row in ROWS:
+        if row.key in results:
+            lines.append("| " + " | ".join(row_cells(row, results[row.key])) + " |")
+    counts = ", ".join(f"{LABELS[k]} {n}" for k, n in runs.items() if k in results)
+    lines.append(
+        f"\nMedians of N runs ({counts}), each a fresh process into a fresh folder (a cold "
+        "cache); ratio = longread / peer. A two-command peer's time is the sum of the "
+        "medians, its peak the larger one. Peak = largest RSS of any one process of the "
+        "command (os.wait4). The pandoc and Typst peers set no lead photo (pandoc ignores "
+        "the front matter's `photo`), Typst's figure includes Python's start (about 20 ms)."
     )
-    return "\n".join(rows)
+    return "\n".join(lines)
 
 
 def machine_line() -> str:
@@ -235,12 +261,14 @@ def machine_line() -> str:
                 break
     except OSError:
         pass
-    longread_v = subprocess.run([*LONGREAD, "--version"], capture_output=True, text=True).stdout.strip()
+    version = subprocess.run([*LONGREAD, "--version"], capture_output=True, text=True, env=ENV).stdout.strip()
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"Machine: {os.cpu_count()} CPUs ({cpu}), {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; {dt.date.today().isoformat()}; "
-        f"{longread_v or 'longread ?'}, pandoc {pypandoc.get_pandoc_version()}, "
-        f"WeasyPrint {importlib.metadata.version('weasyprint')}."
+        f"Python {platform.python_version()}, load average before the run {load}; "
+        f"{dt.date.today().isoformat()}; {version or 'longread ?'}, pandoc {pypandoc.get_pandoc_version()}, "
+        f"WeasyPrint {importlib.metadata.version('weasyprint')}, Typst (PyPI typst "
+        f"{importlib.metadata.version('typst')})."
     )
 
 
@@ -255,36 +283,59 @@ def write_readme(block: str) -> None:
     print(f"\nUpdated the benchmark section of {README.name}.")
 
 
+# --- running ---------------------------------------------------------------------------
+
+
+def run_input(key: str, cmds: dict[str, Command], runs: int, base: Path, warm_up: bool) -> None:
+    """One untimed round (disk cache, .pyc files), then interleaved timed rounds."""
+    for rnd in range(-1 if warm_up else 0, runs):
+        for cmd in cmds.values():
+            step = "warm-up" if rnd < 0 else f"run {rnd + 1}/{runs}"
+            print(f"\r{LABELS[key]}: {step} {cmd.name:<28}", end="", flush=True, file=sys.stderr)
+            cmd.run(base / f"{cmd.name.replace(' ', '_')}-{rnd + 1}")
+            if rnd < 0:
+                cmd.times.clear()
+                cmd.peaks.clear()
+    print(file=sys.stderr)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--runs", type=int, default=5, help="timed runs per command (default 5)")
-    ap.add_argument("--quick", action="store_true", help="2 runs per command")
+    ap.add_argument("--runs", type=int, default=5, help="timed runs per command, review and 50x (default 5)")
+    ap.add_argument("--big-runs", type=int, default=3, help="timed runs for the 3 MB and PNG inputs (default 3)")
+    ap.add_argument("--quick", action="store_true", help="2 runs per command (big inputs: 1)")
+    ap.add_argument("--inputs", default="review,50x,3mb,png", help="which inputs (default: review,50x,3mb,png)")
+    ap.add_argument("--json", type=Path, help="also write every measurement to this JSON file")
     ap.add_argument("--write-readme", action="store_true", help=f"put the table between {START} and {END} in README.md")
     args = ap.parse_args()
-    runs = 2 if args.quick else max(1, args.runs)
+    wanted = [k.strip() for k in args.inputs.split(",") if k.strip()]
+    if unknown := set(wanted) - set(LABELS):
+        ap.error(f"unknown input(s): {', '.join(sorted(unknown))} (known: {', '.join(LABELS)})")
+    small, big = (2, 1) if args.quick else (max(1, args.runs), max(1, args.big_runs))
+    runs = {k: big if k in BIG else small for k in wanted}
 
+    machine = machine_line()
     with tempfile.TemporaryDirectory(prefix="longread-bench-") as tmp:
         work = Path(tmp)
-        inputs = prepare_inputs(work)
-        epub_css, pdf_css = prepare_css(work)
-        results: dict[str, dict[str, Task]] = {}
-        for label, src in inputs.items():
-            tasks = tasks_for(src, epub_css, pdf_css)
-            base = work / label.replace(" ", "_")
-            # One untimed round first (disk cache, .pyc files), then interleaved timed rounds.
-            for rnd in range(-1, runs):
-                for task in tasks.values():
-                    step = "warm-up" if rnd < 0 else f"run {rnd + 1}/{runs}"
-                    print(f"\r{label}: {step} {task.name:<20}", end="", flush=True, file=sys.stderr)
-                    task.run(base / f"{task.name.replace(' ', '_')}-{rnd + 1}")
-                    if rnd < 0:  # the warm-up round does not count
-                        task.times.clear()
-                        task.peaks.clear()
-            results[label] = tasks
-        print(file=sys.stderr)
+        print("preparing inputs ...", file=sys.stderr)
+        # In a process of its own: Linux counts the memory of the process that
+        # starts a command in that command's peak (a child begins as a copy of it),
+        # and making the 28 MB PNG takes hundreds of megabytes.
+        subprocess.run([sys.executable, inputs.__file__, str(work), ",".join(wanted)], check=True)
+        sources = inputs.paths(work, set(wanted))
+        epub_css, pdf_css = inputs.peer_css(work)
+        results = {}
+        for n, key in enumerate(wanted):
+            cmds = commands_for(key, sources[key], epub_css, pdf_css)
+            # A big input's warm-up would cost minutes: the inputs before it warmed the caches.
+            run_input(key, cmds, runs[key], work / key, warm_up=n == 0 or key not in BIG)
+            results[key] = cmds
 
-    block = table(results, runs) + "\n\n" + machine_line()
+    block = table(results, runs) + "\n\n" + machine
     print(block)
+    if args.json:
+        raw = {k: {c.name: {"times": c.times, "peaks": c.peaks} for c in v.values()} for k, v in results.items()}
+        args.json.write_text(json.dumps({"machine": machine, "runs": raw}, indent=1), encoding="utf-8")
     if args.write_readme:
         write_readme(block)
 

@@ -168,12 +168,13 @@ def test_stand_in_photo(tmp_path):
 
 
 def test_low_resolution_is_found_with_pages(tmp_path):
+    # The lead photo spans the measure; a figure is never enlarged past 300 ppi.
     (tmp_path / "images").mkdir()
-    PILImage.new("RGB", (120, 80), "teal").save(tmp_path / "images" / "chart.png")
-    path = write(tmp_path, "title: T\n", "Text.\n\n![A chart](images/chart.png)\n")
+    PILImage.new("RGB", (480, 320), "teal").save(tmp_path / "images" / "lead.jpg")
+    path = write(tmp_path, "title: T\nphoto:\n  src: images/lead.jpg\n  alt: A road\n")
     assert not [f for f in findings(path) if f.code == "img-003"]  # only the layout shows it
     f = one(path, "img-003", pages=True)
-    assert (f.line, f.column) == (7, 12)
+    assert (f.line, f.column) == (4, 8)
     assert re.search(r"prints at \d+ ppi, under 300", f.message) and f.fix == "supply a larger file for print"
 
 
@@ -191,6 +192,23 @@ def test_layout_warnings_are_findings(tmp_path, monkeypatch):
     monkeypatch.setattr(weasyprint.HTML, "render", warning_render)
     f = one(write(tmp_path, "title: T\n"), "pdf-001", pages=True)
     assert f.message == "PDF: Something the layout noticed" and f.severity == "warning"
+
+
+def test_makeup_notices_are_findings(tmp_path, monkeypatch):
+    from longread.writers import proof
+
+    settle = proof.settle
+
+    def settle_with_a_notice(*args, **kwargs):
+        doc, notices = settle(*args, **kwargs)
+        return doc, [
+            *notices,
+            "the notes of “T” are set at the end of the article: the page layout could not place them",
+        ]
+
+    monkeypatch.setattr(proof, "settle", settle_with_a_notice)
+    f = one(write(tmp_path, "title: T\n"), "pdf-002", pages=True)
+    assert f.message.startswith("PDF: the notes of “T” are set at the end") and f.severity == "warning"
 
 
 def test_collection_key(tmp_path):

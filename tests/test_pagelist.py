@@ -79,3 +79,27 @@ def test_epub_alone_has_no_page_list(tmp_path):
     book = zipfile.ZipFile(result.outputs[0].path)
     assert b"pagebreak" not in book.read("EPUB/article.xhtml")
     assert b"page-list" not in book.read("EPUB/nav.xhtml")
+
+
+@pytest.mark.parametrize(
+    "body, line, after",
+    [
+        # Case changes in print (small caps), a hyphen added at a line end, a dotted
+        # capital I (two characters in lower case) and a final sigma before the page.
+        ("<p>First words. THE SECOND PAGE begins here.</p>", "the sec-ond page begins", "THE SECOND"),
+        ("<p>Zeile İstanbul und die zweite Seite beginnt hier.</p>", "istanbul und die zweite", "İstanbul"),
+        ("<p>ΟΔΟΣ ΠΡΩΤΗ και δεύτερη σελίδα αρχίζει εδώ.</p>", "πρωτη και δεύτερη", "ΠΡΩΤΗ"),
+    ],
+)
+def test_page_break_found_through_case_and_hyphens(body, line, after):
+    from longread.model import Article, Rendition
+    from longread.render.book import single
+    from longread.writers.pagelist import mark_pages
+
+    article = Article(source=Path("x.md"), title_html="T", title_text="T", body_html=body)
+    tree = etree.fromstring(f"<article>{body}</article>")
+    book = single(Rendition(article=article, title="T", lang="en", body=tree, headings=()))
+    (marked,) = mark_pages(book, ("T", line)).parts
+    assert [p.label for p in marked.pages] == ["1", "2"]
+    (second,) = marked.body.xpath("//span[@id='page-2']")
+    assert second.tail.startswith(after)

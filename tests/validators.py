@@ -120,6 +120,17 @@ def pdf_facts(path: Path) -> PdfFacts:
 
 def _min_ppi(page, current: float | None) -> float | None:
     """Effective ppi: an image's pixel width over the width the content stream draws it at."""
+    for image, ctm in drawn_images(page):
+        width_pt = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
+        if width_pt > 1:
+            ppi = int(image.Width) / (width_pt / 72)
+            current = ppi if current is None else min(current, ppi)
+    return current
+
+
+def drawn_images(page):
+    """Each image the page's content stream draws (directly), with the transformation
+    matrix it is drawn with (the unit square mapped onto the page)."""
     import pikepdf
 
     stack, ctm = [], [1.0, 0.0, 0.0, 1.0, 0.0, 0.0]
@@ -144,11 +155,106 @@ def _min_ppi(page, current: float | None) -> float | None:
         elif o == "Do":
             x = xobjects.get(str(operands[0]))
             if x is not None and x.get("/Subtype") == "/Image":
-                width_pt = (ctm[0] ** 2 + ctm[1] ** 2) ** 0.5
-                if width_pt > 1:
-                    ppi = int(x.Width) / (width_pt / 72)
-                    current = ppi if current is None else min(current, ppi)
-    return current
+                yield x, ctm
+
+
+def pdf_images(path: Path) -> list[tuple[int, tuple[float, float, float, float]]]:
+    """Every image drawn in the PDF: (page index, (x0, y0, x1, y1)) in points, from the
+    top left of the page (as pdftotext gives words)."""
+    import pikepdf
+
+    found = []
+    for number, page in enumerate(pikepdf.open(path).pages):
+        height = float(page.MediaBox[3])
+        for _, m in drawn_images(page):
+            xs = [m[4], m[4] + m[0], m[4] + m[2], m[4] + m[0] + m[2]]
+            ys = [m[5], m[5] + m[1], m[5] + m[3], m[5] + m[1] + m[3]]
+            found.append((number, (min(xs), height - max(ys), max(xs), height - min(ys))))
+    return found
+
+
+@dataclass
+class PdfLine:
+    text: str
+    x0: float
+    y0: float  # from the top of the page
+    x1: float
+    y1: float
+
+    @property
+    def height(self) -> float:
+        return self.y1 - self.y0
+
+
+@dataclass
+class PdfPage:
+    width: float
+    height: float
+    lines: list[PdfLine]
+
+
+def pdf_lines(path: Path) -> list[PdfPage]:
+    """The text lines of each page with their boxes (poppler's ``pdftotext -bbox-layout``)."""
+    from xml.etree import ElementTree
+
+    xml = subprocess.run(["pdftotext", "-bbox-layout", str(path), "-"], capture_output=True, check=True).stdout
+    root = ElementTree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", xml))
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    pages = []
+    for page in root.iterfind(".//h:page", ns):
+        lines = []
+        for line in page.iterfind(".//h:line", ns):
+            words = line.findall("h:word", ns)
+            box = [float(line.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")]
+            lines.append(PdfLine(" ".join(w.text or "" for w in words), *box))
+        pages.append(PdfPage(float(page.get("width")), float(page.get("height")), lines))
+    return pages
+
+
+def pdf_words(path: Path) -> list[tuple[int, str, tuple[float, float, float, float]]]:
+    """Every word of the PDF: (page index, text, (x0, y0, x1, y1)) from the top left."""
+    from xml.etree import ElementTree
+
+    xml = subprocess.run(["pdftotext", "-bbox", str(path), "-"], capture_output=True, check=True).stdout
+    root = ElementTree.fromstring(re.sub(rb"<!DOCTYPE[^>]*>", b"", xml))
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    return [
+        (number, w.text or "", tuple(float(w.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")))
+        for number, page in enumerate(root.iterfind(".//h:page", ns))
+        for w in page.iterfind("h:word", ns)
+    ]
+
+
+def pdf_links(path: Path) -> list[tuple[str, int, int | None]]:
+    """Each internal link: (destination name, page of the link, page of the destination)."""
+    import pikepdf
+
+    pdf = pikepdf.open(path)
+    index = {p.objgen: i for i, p in enumerate(pdf.pages)}
+    dests: dict[str, int | None] = {}
+
+    def walk(node) -> None:
+        names = node.get("/Names", [])
+        for k in range(0, len(names), 2):
+            target = names[k + 1]
+            if isinstance(target, pikepdf.Dictionary):
+                target = target.D
+            dests[str(names[k])] = index.get(target[0].objgen)
+        for kid in node.get("/Kids", []):
+            walk(kid)
+
+    if "/Names" in pdf.Root and "/Dests" in pdf.Root.Names:
+        walk(pdf.Root.Names.Dests)
+    links = []
+    for number, page in enumerate(pdf.pages):
+        for annot in page.obj.get("/Annots", []):
+            dest = annot.get("/Dest")
+            if dest is None and "/A" in annot:
+                dest = annot.A.get("/D")
+            if isinstance(dest, pikepdf.String | pikepdf.Name):
+                name = str(dest).lstrip("/")
+                links.append((name, number, dests.get(name)))
+    return links
 
 
 def pdf_text(path: Path, running_head: str = "") -> str:

@@ -70,6 +70,7 @@ CODES: dict[str, Code] = {
         Code("html-002", WARNING, "markup removed with its content (MathML, inline SVG)"),
         Code("html-003", WARNING, "a subhead with no text removed"),
         Code("pdf-001", WARNING, "a problem the print layout reports (check --pages)"),
+        Code("pdf-002", WARNING, "notes the print pages could not set at their calls, set at the article's end"),
         Code("col-001", WARNING, "unknown collection key, with the nearest known key"),
         Code("cfg-001", WARNING, "unknown key in longread.yaml, with the nearest known key"),
         Code("cfg-002", ERROR, "a longread.yaml value longread cannot use"),

@@ -110,8 +110,16 @@ TITLES = {
     "de": r"Hr|Fr|Dr|Prof|St",
     "fr": r"M|Mme|Mlle|Dr|Pr|St|Ste",
 }
+_TITLES = {lang: re.compile(rf"\b({titles})\. (?=\w)") for lang, titles in TITLES.items()}
 # "p. 12", "pp. 12–14", "No. 5", "vol. 3", "fig. 2", "§ 4": the number stays with its label.
 NUMBERED = re.compile(r"(?:\b(?:p|pp|No|no|Nos|vol|Vol|ch|Ch|fig|Fig|art|Art)\.?|§) (?=\d)")
+_ELLIPSIS = re.compile(r"\.\s?\.\s?\.")
+_RANGE = re.compile(r"(?<=\d)--(?=\d)")
+_SPACED_HYPHEN = re.compile(r"(?<=\S) - (?=\S)")
+_EM_DASH = re.compile(r" ?— ?")
+_SPACED_DASH = re.compile(r"(?<=\S) [—–] (?=\S)")
+_BEFORE_EN_DASH = re.compile(r"(?<=\S) (?=– )")
+_BEFORE_EM_DASH = re.compile(r"(?<=[^\s\u2060])—")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +138,7 @@ class Rules:
 
 def ellipses(text: str) -> str:
     """``...`` and ``. . .`` become one ellipsis character."""
-    return re.sub(r"\.\s?\.\s?\.", "…", text)
+    return _ELLIPSIS.sub("…", text) if "." in text else text
 
 
 def dashes(text: str, style: str = "closed") -> str:
@@ -139,23 +147,22 @@ def dashes(text: str, style: str = "closed") -> str:
     ``closed`` joins the em dash to its words (American); ``spaced`` sets a spaced
     en dash instead (British and most of Europe).  Number ranges keep an en dash.
     """
-    text = text.replace("---", "—")
-    text = re.sub(r"(?<=\d)--(?=\d)", "–", text)
-    text = text.replace("--", "—")
-    text = re.sub(r"(?<=\S) - (?=\S)", " — ", text)
+    if "-" in text:
+        text = text.replace("---", "—")
+        text = _RANGE.sub("–", text)
+        text = text.replace("--", "—")
+        text = _SPACED_HYPHEN.sub(" — ", text)
     if style == "spaced":
-        text = re.sub(r" ?— ?", " – ", text)
-    else:
-        text = re.sub(r"(?<=\S) [—–] (?=\S)", "—", text)
-    return text
+        return _EM_DASH.sub(" – ", text) if "—" in text else text
+    return _SPACED_DASH.sub("—", text) if "—" in text or "–" in text else text
 
 
 def no_break_before_dash(text: str, style: str = "closed") -> str:
     """A line never starts with a sentence dash: a word joiner (closed) or a
     no-break space (spaced) ties the dash to the word before it."""
     if style == "spaced":
-        return re.sub(r"(?<=\S) (?=– )", NBSP, text)
-    return re.sub(r"(?<=[^\s\u2060])—", WJ + "—", text)
+        return _BEFORE_EN_DASH.sub(NBSP, text) if "– " in text else text
+    return _BEFORE_EM_DASH.sub(WJ + "—", text) if "—" in text else text
 
 
 @dataclasses.dataclass
@@ -165,46 +172,58 @@ class QuoteState:
     open_single: int = 0
 
 
+_QUOTE_MARK = re.compile("[\"']")
+
+
 def quotes(text: str, prev: str, q: tuple[str, str, str, str], state: QuoteState) -> str:
     """Straight quotes become the language's curly quotes; apostrophes become ’.
 
     ``prev`` is the character before this run of text (possibly in another element).
     A single quote after a letter closes an open inner quote, else it is an
     apostrophe (Hutchins’), which matters where the two marks differ (German ‘ vs ’).
+    Only the quote marks are visited: text without them is returned as it is.
     """
     out: list[str] = []
-    n = len(text)
-    for i, c in enumerate(text):
-        before = out[-1][-1] if out else prev
-        after = text[i + 1] if i + 1 < n else ""
-        if c == '"':
-            out.append(q[0] if before == "" or before in OPENERS else q[1])
-        elif c == "'":
-            rest = text[i + 1 : i + 4]
-            if before.isalnum() and after.isalpha():
-                out.append("’")  # it’s, rock ’n’ roll's second mark
-            elif (before == "" or before in OPENERS) and re.match(r"\d\d(s|\b)", rest):
-                out.append("’")  # ’90s
-            elif (before == "" or before in OPENERS) and re.match(r"n'(\W|$)", rest):
-                out.append("’")  # rock ’n’ roll
-            elif before == "" or before in OPENERS:
-                out.append(q[2])
-                state.open_single += 1
-            elif state.open_single:
-                out.append(q[3])
-                state.open_single -= 1
-            else:
-                out.append("’")
-        else:
-            out.append(c)
+    done = 0  # text[:done] is in out
+    for m in _QUOTE_MARK.finditer(text):
+        i = m.start()
+        # The character before, as already set: a mark just replaced counts as set.
+        before = out[-1][-1] if i == done and out else (text[i - 1] if i else prev)
+        out.append(text[done:i])
+        out.append(_quote_mark(text, i, before, q, state))
+        done = i + 1
+    if not out:
+        return text
+    out.append(text[done:])
     return "".join(out)
+
+
+def _quote_mark(text: str, i: int, before: str, q: tuple[str, str, str, str], state: QuoteState) -> str:
+    opens = before == "" or before in OPENERS
+    if text[i] == '"':
+        return q[0] if opens else q[1]
+    after = text[i + 1 : i + 2]
+    rest = text[i + 1 : i + 4]
+    if before.isalnum() and after.isalpha():
+        return "’"  # it’s, rock ’n’ roll's second mark
+    if opens and re.match(r"\d\d(s|\b)", rest):
+        return "’"  # ’90s
+    if opens and re.match(r"n'(\W|$)", rest):
+        return "’"  # rock ’n’ roll
+    if opens:
+        state.open_single += 1
+        return q[2]
+    if state.open_single:
+        state.open_single -= 1
+        return q[3]
+    return "’"
 
 
 def nbsp_after_titles(text: str, lang: str = "en") -> str:
     """``Mr. Smith``, ``Dr. Jones``: a title never ends a line."""
-    titles = TITLES.get(lang.split("-")[0].lower())
-    if titles:
-        text = re.sub(rf"\b({titles})\. (?=\w)", r"\1." + NBSP, text)
+    titles = _TITLES.get(lang.split("-")[0].lower())
+    if titles and ". " in text:
+        text = titles.sub(r"\1." + NBSP, text)
     return text
 
 

@@ -306,10 +306,10 @@ def key_for(path: Path, info: Info, taken: set[str]) -> str:
     return key
 
 
-def pixel_width(data: bytes) -> int:
-    """The width in pixels of a finished copy (read from its header)."""
+def pixel_size(data: bytes) -> tuple[int, int]:
+    """The size in pixels of a finished copy (read from its header)."""
     with PILImage.open(io.BytesIO(data)) as im:
-        return im.width
+        return im.size
 
 
 def media_type(extension: str) -> str:

@@ -28,7 +28,7 @@ from ..source.collection import read_collection
 from ..source.discover import is_collection, output_name
 from ..source.read import read
 from ..typeset import typeset
-from ..writers import epub, html, metadata, pagelist
+from ..writers import html, metadata, pagelist
 
 
 @dataclass
@@ -124,6 +124,8 @@ def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
             # The e-book carries the page numbers of the (first) print edition made beside it.
             made.book = pagelist.mark_pages(made.book, first.page_starts)
         if plan.needs_epub:
+            from ..writers import epub  # the e-book library is loaded only for an e-book
+
             finished = asset_files.finished(assets)
             rec = metadata.record(made.book.meta, plan.build_time)
             made.files[f"{book.name}.epub"] = epub.make_epub(

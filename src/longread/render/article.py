@@ -235,8 +235,12 @@ def note_element(note: Note, call_id: str | None) -> etree._Element:
 
 
 def mark_lead(root: etree._Element) -> None:
-    """The first paragraph opens the article: a drop cap and a small-caps lead-in."""
+    """The first paragraph opens the article: a drop cap and a small-caps lead-in.
+    A block quotation before it is the article's epigraph."""
     first = next((el for el in root if isinstance(el.tag, str)), None)
+    if first is not None and first.tag == "blockquote" and not first.get("class"):
+        mark_epigraph(first)
+        first = first.getnext()
     if first is None or first.tag != "p":
         return
     first.set("class", (first.get("class", "") + " lead").strip())
@@ -247,3 +251,14 @@ def mark_lead(root: etree._Element) -> None:
         span.tail = text[m.end() :]
         first.text = text[: len(text) - len(text.lstrip())]
         first.insert(0, span)
+
+
+def mark_epigraph(quote: etree._Element) -> None:
+    """An epigraph (DPUB-ARIA, EPUB structural semantics); a last line that opens
+    with a dash is its attribution."""
+    quote.set("class", "epigraph")
+    quote.set(EPUB_TYPE, "epigraph")
+    quote.set("role", "doc-epigraph")
+    lines = [p for p in quote if p.tag == "p"]
+    if len(lines) > 1 and (lines[-1].text or "").lstrip().startswith(("\u2014", "\u2015", "\u2013")):
+        lines[-1].set("class", "attribution")

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .import_checks import Facts, snippet
-from .sanitize import LANG_RE
+from .language import is_well_formed
 
 NO_ATTR: list = ["", [], []]
 FOOTNOTE_BACK = {"footnote-back", "footnote-backref", "footnoteBack"}
@@ -75,7 +75,7 @@ def manuscript_parts(doc: dict, facts: Facts, kind: str, source: Path, place: Ca
         subtitle=styled.get("subtitle") or [],
         authors=tuple(authors),
         date=iso_date(raw_date, source, cleaner.warnings),
-        lang=lang if LANG_RE.match(lang) else "",
+        lang=lang if is_well_formed(lang) else "",
         blocks=blocks,
     )
     shift_headings(blocks)
@@ -230,7 +230,7 @@ class Cleaner:
         attrs = dict(c[0][2])
         lang, direction = attrs.get("lang", ""), attrs.get("dir", "")
         inner = self.inlines(c[1])
-        if lang and LANG_RE.match(lang) and inner:
+        if lang and is_well_formed(lang) and inner:
             kept = [["lang", lang]] + ([["dir", direction]] if direction in {"ltr", "rtl"} else [])
             return [{"t": "Span", "c": [["", [], kept], inner]}]
         return inner

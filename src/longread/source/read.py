@@ -11,6 +11,7 @@ import datetime as dt
 import html
 import os
 import re
+import threading
 import unicodedata
 from pathlib import Path
 
@@ -30,7 +31,7 @@ from .body_checks import check_runs, drop_empty_subheads, dropped_markup
 from .frontmatter import KNOWN_KEYS, PHOTO_KEYS, check_keys, missing, read_date
 from .imagefiles import ImageFiles, name_on_disk
 from .markdown_ext import make_markdown, note_labels, note_token
-from .notes import extract_notes
+from .notes import drop, extract_notes
 from .yamltext import Loaded
 
 #: The longest text a field may hold, in characters: far beyond any real one, and
@@ -207,6 +208,17 @@ class Fields:
 
 # --- text -------------------------------------------------------------------------
 
+_converters = threading.local()
+
+
+def markdown(text: str) -> str:
+    """Markdown → XHTML.  One converter per thread, reset before each text: making
+    one costs a few milliseconds, and a manuscript has up to six texts."""
+    md = getattr(_converters, "md", None)
+    if md is None:
+        md = _converters.md = make_markdown()
+    return md.reset().convert(text)
+
 
 def decode(path: Path, data: bytes, report: Report | None = None) -> str:
     """UTF-8 (a BOM is fine) with LF line ends; illegal characters removed with a warning."""
@@ -303,7 +315,7 @@ def inline_markdown(path: Path, text: str, key: str = "", report: Report | None 
     """Inline Markdown (italics, bold) in a one-line field → an XHTML fragment."""
     if not text:
         return ""
-    converted = make_markdown().convert(text)
+    converted = markdown(text)
     if IMG_SRC.search(converted) or "<img" in converted:
         raise ManuscriptError(path, f"front matter '{key}' cannot hold an image")
     root = sanitize.parse_clean(sanitize.clean(converted, inline=True))
@@ -345,6 +357,7 @@ def collect_figures(path: Path, root: etree._Element, files: ImageFiles, report:
         after = at or after
         if not src:
             report.add("img-006", "an image has no source", "write ![description](images/file.jpg)", at)
+            left_out(img)
             continue
         if not alt:
             report.add(
@@ -354,7 +367,8 @@ def collect_figures(path: Path, root: etree._Element, files: ImageFiles, report:
                 at,
             )
         picked = files.use(src, at, report)
-        if picked is None:
+        if picked is None:  # an error found: the article goes on (keep_going) without it
+            left_out(img)
             continue
         source, key = picked
         img.set("src", f"images/{key}")
@@ -378,6 +392,12 @@ def collect_figures(path: Path, root: etree._Element, files: ImageFiles, report:
             )
         )
     return figures
+
+
+def left_out(img: etree._Element) -> None:
+    """An image that cannot be used, taken out with the figure it makes."""
+    fig = img.getparent()
+    drop(fig if fig is not None and fig.tag == "figure" and fig.getparent() is not None else img)
 
 
 def read_photo(fields: Fields, value: object, files: ImageFiles) -> Image | None:

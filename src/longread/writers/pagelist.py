@@ -8,6 +8,7 @@ exactly there.
 
 from __future__ import annotations
 
+import bisect
 import copy
 import dataclasses
 import re
@@ -22,6 +23,17 @@ from ..typeset import text_slots
 # (and the zero-width space the paragraph composer puts after a line that ends in a
 # hyphen or dash).
 _NOISE = re.compile(r"[\s\u00ad\u200b\u2010\u2060-]+")
+_KEPT = re.compile(r"[^\s\u00ad\u200b\u2010\u2060-]+")
+
+
+def _fold(text: str) -> str:
+    """Lower case, one character for one (the print layer may change case: small
+    caps); character by character where case folding would change the length or
+    depend on the context (a final sigma)."""
+    lower = text.lower()
+    if len(lower) == len(text) and "Σ" not in text:
+        return lower
+    return "".join(c.lower()[:1] for c in text)
 
 
 def mark_pages(book: Book, page_starts: tuple[str, ...]) -> Book:
@@ -50,7 +62,7 @@ def mark_parts(
         for k in range(part, len(parts)):
             at = texts[k].find(needle, pos if k == part else 0)
             if at >= 0:
-                slot_index, offset = texts[k].where[at]
+                slot_index, offset = texts[k].where(at)
                 text = getattr(*texts[k].slots[slot_index])
                 found[k].append((number, slot_index, _word_end(text, offset)))
                 part, pos = k, at + 1
@@ -71,17 +83,30 @@ class _ArticleText:
             for el, slot, _ in text_slots(self.article, rendition.lang)
             if getattr(el, slot) and not _in_note(el, slot)
         ]
-        chars: list[str] = []
-        self.where: list[tuple[int, int]] = []
-        for i, (el, slot) in enumerate(self.slots):
-            for j, c in enumerate(getattr(el, slot)):
-                if not _NOISE.fullmatch(c):
-                    chars.append(c.lower()[:1])  # the print layer may change case (small caps)
-                    self.where.append((i, j))
-        self.text = "".join(chars)
+        # Where each slot's squashed text starts in the article's (not one entry per
+        # character: at 500,000 words that list alone took hundreds of megabytes).
+        self.starts: list[int] = []
+        pieces, length = [], 0
+        for el, slot in self.slots:
+            piece = _fold(_NOISE.sub("", getattr(el, slot)))
+            self.starts.append(length)
+            pieces.append(piece)
+            length += len(piece)
+        self.text = "".join(pieces)
 
     def find(self, needle: str, start: int) -> int:
-        return self.text.find("".join(c.lower()[:1] for c in needle), start)
+        return self.text.find(_fold(needle), start)
+
+    def where(self, at: int) -> tuple[int, int]:
+        """The slot, and the offset in its own text, of character ``at`` of the
+        squashed text."""
+        index = bisect.bisect_right(self.starts, at) - 1
+        left = at - self.starts[index]
+        for run in _KEPT.finditer(getattr(*self.slots[index])):
+            if left < run.end() - run.start():
+                return index, run.start() + left
+            left -= run.end() - run.start()
+        raise AssertionError("a squashed character outside its slot")
 
     def marked(self, found: list[tuple[int, int, int]]) -> Rendition:
         pages = []

@@ -31,7 +31,7 @@ from ..model import Assets, Book, Image, Paper, Theme
 from ..render.article import head
 from ..render.book import print_body
 from ..render.document import document, serialise
-from . import pdfx
+from . import pdfx, proof
 
 # Images are placed at this resolution at their printed size, never above.
 PRINT_PPI = 300
@@ -85,12 +85,13 @@ class Layout:
 
 
 def load_engine() -> None:
-    """Import WeasyPrint, before any image is decoded on another thread: its import
-    makes Pillow accept truncated files process-wide, which longread undoes."""
-    import weasyprint  # noqa: F401
-    from PIL import ImageFile
+    """Import WeasyPrint once, before images are decoded on other threads (its
+    import changes a Pillow switch process-wide; longread's own decoding sets the
+    switches it needs around itself, see assets/images.py)."""
+    from .engine_patches import loading
 
-    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    with loading():
+        import weasyprint  # noqa: F401
 
 
 def print_document(book: Book) -> bytes:
@@ -119,28 +120,42 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
         for s in tokens.print_sheets(theme, paper.name, press)
     ]
     markup = print_document(book)
-    html = HTML(string=markup.decode("utf-8"), base_url=base.as_uri() + "/", url_fetcher=fetcher)
-    # Every paragraph's lines chosen together; after layout, the lines are checked
-    # and any paragraph that came out otherwise is laid out again by WeasyPrint.
-    composition = compose(html, sheets, font_config, theme.faces, assets.fonts)
+    messages: list[str] = []
+    composed: list[str] = []
 
-    def render():
-        return html.render(
-            font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
-        )
+    def render(copy: str):
+        """Lay out one made-up print copy, its paragraphs composed (each paragraph's
+        lines chosen together; after layout the lines are checked, and a paragraph
+        that came out otherwise is laid out again by WeasyPrint's own breaking)."""
+        html = HTML(string=copy, base_url=base.as_uri() + "/", url_fetcher=fetcher)
+        composition = compose(html, sheets, font_config, theme.faces, assets.fonts)
 
-    with _collect_warnings() as messages:
-        try:
-            doc = composition.verified(render(), render)
-        except FatalURLFetchingError as e:
-            if fetcher.failure is not None:
-                raise fetcher.failure from None
-            raise ManuscriptError(source, f"the PDF needed a resource longread does not allow ({e})") from None
+        def lay_out_once():
+            return html.render(
+                font_config=font_config, color_profiles=shared["color_profiles"], stylesheets=sheets, dpi=PRINT_PPI
+            )
+
+        with _collect_warnings() as found:
+            doc = composition.verified(lay_out_once(), lay_out_once)
+        messages[:] = found  # what the final layout had to say
+        composed[:] = [composition.report()]
+        return doc
+
+    # The pages are made up from the PDF writer's own copy of the rendition, then
+    # proofed: read back, corrected, laid out again (see proof.py).
+    sizes = {f"images/{im.key}": images.pixel_size(assets.print_images[im.key]) for im in book.images}
+    try:
+        doc, notices = proof.settle(markup.decode("utf-8"), sizes, render)
+    except FatalURLFetchingError as e:
+        if fetcher.failure is not None:
+            raise fetcher.failure from None
+        raise ManuscriptError(source, f"the PDF needed a resource longread does not allow ({e})") from None
     # A fixed identifier, derived from the content, keeps builds reproducible.
     identifier = hashlib.md5(markup).hexdigest().encode()
     layout = Layout(book, paper, doc, page_starts(doc), identifier, press)
-    layout.notes.append(f"{source}: PDF ({paper.name}): {composition.report()}")
+    layout.notes += [f"{source}: PDF ({paper.name}): {report}" for report in composed]
     layout.findings += [finding("pdf-001", source, f"PDF: {m}") for m in messages]
+    layout.findings += [finding("pdf-002", source, f"PDF: {m}") for m in notices]
     layout.findings += resolution_warnings(doc, book.images, assets, source)
     return layout
 
@@ -159,6 +174,8 @@ def make_pdf(
     files with the time ``stamp`` (so that two builds give the same bytes).
     """
     from weasyprint import Attachment
+
+    from .engine_patches import pdf_writing
 
     variant = variant or VARIANTS["press" if layout.press else "print"]
     if pdfx.is_pdfx(variant.standard):
@@ -185,7 +202,7 @@ def make_pdf(
         if xmp:
             _add_xmp(pdf, xmp)
 
-    with _collect_warnings() as messages:
+    with _collect_warnings() as messages, pdf_writing():
         data = layout.document.write_pdf(
             finisher=finish,
             pdf_variant=variant.standard,
@@ -311,7 +328,7 @@ def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, sou
                 im = by_src.get(box.element.get("src", ""))
                 if im is None or not box.width:
                     continue
-                width_px = images.pixel_width(assets.print_images[im.key])
+                width_px = images.pixel_size(assets.print_images[im.key])[0]
                 ppi = width_px / (box.width / 96)
                 worst[im.key] = min(ppi, worst.get(im.key, ppi))
     return [

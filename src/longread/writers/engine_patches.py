@@ -1,0 +1,240 @@
+"""Work-arounds for four costs in the PDF engine's own code, applied only while
+longread loads WeasyPrint or writes a PDF (never at import, and undone after).
+
+1. Loading the system libraries.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
+   469-490 and 503-525) tries several names for each system library with
+   ``cffi``'s ``ffi.dlopen``; every name that is not a file name makes cffi 2.0
+   (``cffi/api.py``, ``_load_backend_lib``, line 820) ask
+   ``ctypes.util.find_library``, which on Linux runs ``ldconfig -p``, then
+   ``gcc`` and ``ld`` when the cache has no answer.  On Debian 12 the optional
+   ``harfbuzz-vector`` library does not exist at all (HarfBuzz 6.0 has no
+   vector library), so its six names cost six full searches, and the other
+   libraries a few misses each before the name that matches: 22 searches, about
+   a quarter of a second.  :func:`quick_library_lookup` answers them all from
+   one reading of the ``ldconfig`` cache.
+
+2. Loading fontTools.  WeasyPrint 70.0's ``weasyprint/pdf/fonts.py`` (lines
+   9-11) imports ``fontTools.subset`` and ``fontTools.varLib.instancer`` when it
+   loads, about 0.15 s, though it calls them only to subset without HarfBuzz's
+   subsetter (line 217) or to instance a variable font (line 166); longread's
+   fonts are static and the subsetter is installed.  :func:`deferred_font_tools`
+   lets both load when first used instead.
+
+3. Tagging.  pydyf 0.13.0's ``PDF.page_references`` (``pydyf/__init__.py``,
+   lines 506-510) is a property that builds a new tuple of every page's
+   reference each time it is read, and WeasyPrint 70.0's tagged-PDF writer
+   (``weasyprint/pdf/tags.py``, lines 177, 193, 244, 256, 263 and 287) reads it
+   once per structure element, so writing a tagged PDF grows with pages ×
+   elements (0.8 s of a 4.5 s write at 145 pages; minutes at 1,300).
+   :func:`_add_tags` hands WeasyPrint's ``add_tags`` (imported by
+   ``weasyprint/pdf/__init__.py``, line 17, called at line 332) a view of the
+   document whose page references are built once; the pages do not change
+   while the tags are written, so the PDF is byte for byte the same.
+
+4. Compressing.  pydyf 0.13.0 compresses every stream at zlib's level 9
+   (``pydyf/__init__.py``, ``Stream.data``, line 415).  On WeasyPrint's page
+   content that is four times the work of zlib's default level 6 for streams
+   3% smaller (0.85 s against 0.22 s at 145 pages); :func:`pdf_writing` has
+   pydyf use level 6.  The streams hold the same bytes once inflated.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import types
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+_loading = threading.Lock()
+
+
+@contextmanager
+def loading() -> Iterator[None]:
+    """While WeasyPrint is imported: both loading work-arounds, one thread at a
+    time (each restores what it found, which must not be another's stand-in)."""
+    with _loading, quick_library_lookup(), deferred_font_tools():
+        yield
+
+
+# --- 1. loading -------------------------------------------------------------------
+
+
+@contextmanager
+def quick_library_lookup() -> Iterator[None]:
+    """While inside, ``ctypes.util.find_library`` answers from one ``ldconfig -p``
+    run, with the same answers as CPython's first (``ldconfig``) step.
+
+    Its slow fallbacks (``gcc``, ``ld``) are left out: every library WeasyPrint
+    needs is also tried under its exact file name (``libpango-1.0.so.0``), which
+    the dynamic loader finds on its own, ``LD_LIBRARY_PATH`` included.
+    """
+    import ctypes.util
+
+    cache = _ldconfig_cache() if sys.platform.startswith("linux") else None
+    if cache is None:
+        yield
+        return
+    original = ctypes.util.find_library
+
+    def find_library(name: str) -> str | None:
+        found = re.search(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({_abi_type()}", cache)
+        return found.group(1) if found else None
+
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = original
+
+
+def _ldconfig_cache() -> str | None:
+    try:
+        done = subprocess.run(
+            ["/sbin/ldconfig", "-p"],
+            capture_output=True,
+            env={"LC_ALL": "C", "LANG": "C"},
+            check=True,
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return os.fsdecode(done.stdout)
+
+
+def _abi_type() -> str:
+    """The ABI tag ``ldconfig -p`` prints for this interpreter's libraries, as
+    CPython's ``ctypes.util._findSoname_ldconfig`` reads it."""
+    machine = os.uname().machine + ("-64" if sys.maxsize > 2**32 else "-32")
+    return {
+        "x86_64-64": "libc6,x86-64",
+        "ppc64-64": "libc6,64bit",
+        "sparc64-64": "libc6,64bit",
+        "s390x-64": "libc6,64bit",
+        "ia64-64": "libc6,IA-64",
+    }.get(machine, "libc6")
+
+
+# --- 2. fontTools -----------------------------------------------------------------
+
+_SUBSET, _INSTANCER = "fontTools.subset", "fontTools.varLib.instancer"
+
+
+@contextmanager
+def deferred_font_tools() -> Iterator[None]:
+    """While inside, importing ``fontTools.subset`` or ``instantiateVariableFont``
+    from ``fontTools.varLib.instancer`` gives stand-ins that import the real
+    module when first used; afterwards, importers get the real modules."""
+    if _SUBSET in sys.modules or _INSTANCER in sys.modules:
+        yield  # already loaded by someone: nothing to save
+        return
+    stand_ins = {_SUBSET: _stand_in(_SUBSET), _INSTANCER: _stand_in(_INSTANCER, "instantiateVariableFont")}
+    sys.modules.update(stand_ins)
+    try:
+        yield
+    finally:
+        for name, stand_in in stand_ins.items():
+            if sys.modules.get(name) is stand_in:
+                del sys.modules[name]
+
+
+def _stand_in(name: str, *functions: str) -> types.ModuleType:
+    """A module that imports the real one ``name`` when an attribute is first
+    read (PEP 562), with ``functions`` that do so when called (``from name import
+    function`` reads the attribute at once)."""
+    stand_in = types.ModuleType(name, f"{name}, loaded when first used")
+
+    def real() -> types.ModuleType:
+        if sys.modules.get(name) is stand_in:
+            del sys.modules[name]
+        return importlib.import_module(name)
+
+    def attribute(attr: str):
+        if attr.startswith("__"):
+            # The import system probes for __path__ and __spec__: no reason to load.
+            raise AttributeError(attr)
+        return getattr(real(), attr)
+
+    stand_in.__getattr__ = attribute
+    for function in functions:
+
+        def forward(*args, _function: str = function, **kwargs):
+            return getattr(real(), _function)(*args, **kwargs)
+
+        setattr(stand_in, function, forward)
+    return stand_in
+
+
+# --- 3. tagging -------------------------------------------------------------------
+
+
+class _FixedPages:
+    """The pydyf document as WeasyPrint's tagger sees it: everything delegated,
+    but the page references built once."""
+
+    def __init__(self, pdf) -> None:
+        object.__setattr__(self, "_pdf", pdf)
+        object.__setattr__(self, "page_references", pdf.page_references)
+
+    def __getattr__(self, name: str):
+        return getattr(self._pdf, name)
+
+    def __setattr__(self, name: str, value) -> None:
+        setattr(self._pdf, name, value)
+
+
+class _Zlib:
+    """zlib as pydyf sees it while longread writes: the same, but streams
+    compressed at zlib's default level instead of 9."""
+
+    def __getattr__(self, name: str):
+        return getattr(zlib, name)
+
+    @staticmethod
+    def compressobj(level: int = -1, *args, **kwargs):
+        return zlib.compressobj(min(level, STREAM_LEVEL), *args, **kwargs)
+
+
+#: zlib's own default: 4x faster than level 9 on PDF content, 3% larger streams.
+STREAM_LEVEL = 6
+
+_lock = threading.Lock()
+_writers = 0
+_originals: dict[str, object] = {}
+
+
+def _add_tags(pdf, *args, **kwargs):
+    return _originals["add_tags"](_FixedPages(pdf), *args, **kwargs)
+
+
+@contextmanager
+def pdf_writing() -> Iterator[None]:
+    """While inside, WeasyPrint writes tagged PDFs with page references built once,
+    and pydyf compresses streams at zlib's default level.
+
+    Safe for several builds on threads at once: the first to enter installs the
+    work-arounds, the last to leave restores WeasyPrint's and pydyf's own.
+    """
+    global _writers
+    import pydyf
+    import weasyprint.pdf
+
+    with _lock:
+        if _writers == 0:
+            _originals.update(add_tags=weasyprint.pdf.add_tags, zlib=pydyf.zlib)
+            weasyprint.pdf.add_tags = _add_tags
+            pydyf.zlib = _Zlib()
+        _writers += 1
+    try:
+        yield
+    finally:
+        with _lock:
+            _writers -= 1
+            if _writers == 0:
+                weasyprint.pdf.add_tags = _originals.pop("add_tags")
+                pydyf.zlib = _originals.pop("zlib")

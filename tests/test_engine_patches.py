@@ -1,0 +1,281 @@
+"""The two work-arounds for the PDF engine's own costs (see
+:mod:`longread.writers.engine_patches`): same results, only sooner."""
+
+from __future__ import annotations
+
+import ctypes.util
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import zlib
+
+import pytest
+
+from longread.writers import engine_patches
+
+linux_only = pytest.mark.skipif(
+    not sys.platform.startswith("linux") or not shutil.which("/sbin/ldconfig"), reason="ldconfig is Linux's"
+)
+
+
+# --- loading ----------------------------------------------------------------------
+
+
+@linux_only
+@pytest.mark.parametrize("name", ["pango-1.0", "gobject-2.0", "harfbuzz", "fontconfig", "c", "m"])
+def test_library_lookup_gives_cpythons_answer(name):
+    # CPython's own first step (the ldconfig cache); its fallbacks only matter for
+    # names the cache does not know.
+    expected = ctypes.util._findSoname_ldconfig(name)
+    with engine_patches.quick_library_lookup():
+        assert ctypes.util.find_library(name) == expected
+    assert expected is not None
+
+
+@linux_only
+def test_library_lookup_finds_nothing_for_absent_or_misspelt_names():
+    with engine_patches.quick_library_lookup():
+        assert ctypes.util.find_library("no-such-library-anywhere") is None
+        # WeasyPrint's first guesses use Windows-style names: a miss, as before.
+        assert ctypes.util.find_library("libpango-1.0-0") is None
+
+
+def test_library_lookup_is_undone_afterwards():
+    original = ctypes.util.find_library
+    with engine_patches.quick_library_lookup():
+        pass
+    assert ctypes.util.find_library is original
+    with pytest.raises(RuntimeError), engine_patches.quick_library_lookup():
+        raise RuntimeError("a failed import")
+    assert ctypes.util.find_library is original
+
+
+@linux_only
+def test_weasyprint_loads_its_libraries_through_the_quick_lookup():
+    # A fresh interpreter: which libraries cffi opened, with and without the lookup.
+    probe = (
+        "import sys, ctypes.util;"
+        "from longread.writers.engine_patches import quick_library_lookup as q;"
+        "ctx = q() if sys.argv[1] == 'quick' else __import__('contextlib').nullcontext();"
+        "ctx.__enter__(); import weasyprint.text.ffi as f; ctx.__exit__(None, None, None);"
+        "print(sorted(l for l in open('/proc/self/maps').read().split() if '.so' in l and "
+        "any(k in l for k in ('pango', 'harfbuzz', 'gobject', 'fontconfig'))))"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", probe, mode], capture_output=True, text=True)
+        for mode in ("quick", "plain")
+    ]
+    assert all(r.returncode == 0 for r in runs), [r.stderr for r in runs]
+    assert runs[0].stdout == runs[1].stdout
+    assert "libharfbuzz-subset" in runs[0].stdout
+
+
+def run_python(code: str) -> str:
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_font_tools_modules_wait_until_used():
+    # A whole tagged PDF with the theme's fonts embedded, in a fresh interpreter.
+    out = run_python(
+        "import sys; from longread.writers import pdf; pdf.load_engine();"
+        "from weasyprint import HTML;"
+        "data = HTML(string='<p lang=en>Some text</p>').write_pdf(pdf_tags=True, uncompressed_pdf=True);"
+        "print(b'/FontFile2' in data, sorted(m for m in sys.modules if m.startswith(('fontTools.subset', "
+        "'fontTools.varLib'))))"
+    )
+    assert out.split() == ["True", "[]"]
+
+
+STAND_INS = """
+import io, sys, traceback
+from longread.writers import pdf
+pdf.load_engine()
+import weasyprint.pdf.fonts as f
+print("fontTools.subset" in sys.modules, f.subset.Subsetter.__module__)
+from fontTools.ttLib import TTFont
+font = TTFont()
+font.setGlyphOrder([".notdef"])
+try:
+    f.instantiateVariableFont(font, {"wght": 400})
+except Exception as e:
+    print(traceback.extract_tb(e.__traceback__)[-1].filename.endswith("instancer/__init__.py"))
+import fontTools.varLib.instancer as real
+print(real.instantiateVariableFont.__module__)
+"""
+
+
+def test_font_tools_stand_ins_reach_the_real_functions():
+    # Afterwards the real modules: the fallback subsetter, and the variable-font
+    # instancer (whose own code refuses a font without variations).
+    assert run_python(STAND_INS).split() == ["False", "fontTools.subset", "True", "fontTools.varLib.instancer"]
+
+
+def test_font_tools_subsetter_still_works_without_harfbuzz_subsetter():
+    out = run_python(
+        "import sys; from longread.writers import pdf; pdf.load_engine();"
+        "import weasyprint.pdf.fonts as f; f.harfbuzz_subset = None;"
+        "from weasyprint import HTML;"
+        "data = HTML(string='<p>Some text</p>').write_pdf(uncompressed_pdf=True);"
+        "print(b'/FontFile2' in data, 'fontTools.subset' in sys.modules)"
+    )
+    assert out.split() == ["True", "True"]
+
+
+def test_font_tools_stand_ins_are_gone_after_loading():
+    import importlib
+
+    from longread.writers import engine_patches as ep
+
+    for name in ("fontTools.subset", "fontTools.varLib.instancer"):
+        sys.modules.pop(name, None)
+    with ep.deferred_font_tools():
+        assert sys.modules["fontTools.subset"].__doc__.endswith("loaded when first used")
+    assert "fontTools.subset" not in sys.modules
+    assert importlib.import_module("fontTools.subset").Subsetter.__module__ == "fontTools.subset"
+
+
+# --- tagging ----------------------------------------------------------------------
+
+# Many pages, and every kind of structure element WeasyPrint's tagger reads the
+# page references for: headings, paragraphs, links, lists (with and without
+# bullets), description lists, tables, figures and margin boxes.
+PAGE = """
+<h2 id="s{n}">Section {n}</h2>
+<p>Paragraph {n} with <em>emphasis</em>, <a href="#s{m}">a link back</a> and
+<a href="https://example.org/{n}">one out</a>. {filler}</p>
+<ul><li>one</li><li>two <ol><li>nested</li></ol></li></ul>
+<ul style="list-style: none"><li>plain item</li></ul>
+<dl><dt>term</dt><dd>description</dd></dl>
+<table><thead><tr><th>Head</th><th scope="row">Row</th></tr></thead>
+<tbody><tr><td colspan="2">Cell {n}</td></tr></tbody></table>
+<figure><img alt="A red square" src="data:image/png;base64,{png}"/><figcaption>Figure {n}</figcaption></figure>
+"""
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGP4z8CAB+GTG8HSALfKY52fTcuYAAAAAElFTkSuQmCC"
+
+
+def tagged_pdf(uncompressed: bool = True, **options) -> bytes:
+    from weasyprint import HTML
+
+    body = "".join(PAGE.format(n=n, m=max(1, n - 1), filler="Words " * 120, png=PNG) for n in range(1, 13))
+    html = (
+        '<html lang="en"><head><title>Pages</title><style>@page { size: A6; '
+        "@bottom-center { content: counter(page) } } h2 { break-before: page }</style></head>"
+        f"<body>{body}</body></html>"
+    )
+    return HTML(string=html).write_pdf(pdf_tags=True, pdf_identifier=b"fixed", uncompressed_pdf=uncompressed, **options)
+
+
+@pytest.mark.parametrize("variant", [None, "pdf/ua-1", "pdf/a-3u"])
+def test_tagged_pdf_is_the_same_with_the_page_references_built_once(variant):
+    import weasyprint.pdf
+
+    plain = tagged_pdf(pdf_variant=variant)
+    with engine_patches.pdf_writing():
+        assert weasyprint.pdf.add_tags is engine_patches._add_tags
+        patched = tagged_pdf(pdf_variant=variant)
+    assert len(re.findall(rb"/Type /Page\b(?!s)", plain)) >= 12
+    assert plain.count(b"/StructElem") > 500
+    assert patched == plain
+
+
+def test_page_references_are_read_once_per_tagged_pdf(monkeypatch):
+    import pydyf
+
+    reads = []
+    original = pydyf.PDF.page_references
+    monkeypatch.setattr(pydyf.PDF, "page_references", property(lambda pdf: reads.append(1) or original.fget(pdf)))
+    tagged_pdf()
+    unpatched = len(reads)
+    reads.clear()
+    with engine_patches.pdf_writing():
+        tagged_pdf()
+    # Once for the tagger, and once per link target (WeasyPrint's anchors, untouched).
+    assert len(reads) < unpatched / 10
+
+
+def streams(pdf: bytes) -> list[bytes]:
+    """Every stream's data but the cross-reference stream's (it holds byte offsets)."""
+    found = re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S)
+    return [m.group(1) for m in found if b"/XRef" not in pdf[max(0, m.start() - 200) : m.start()]]
+
+
+def test_streams_compressed_at_the_default_level_hold_the_same_bytes():
+    plain = streams(tagged_pdf(uncompressed=False))
+    with engine_patches.pdf_writing():
+        patched = streams(tagged_pdf(uncompressed=False))
+    # zlib's header names the level: 78 DA for 9, 78 9C for the default (the PNG's
+    # own data is at the default level either way).
+    assert sum(s[:2] == b"\x78\xda" for s in plain) > 20
+    assert not [s for s in patched if s[:2] == b"\x78\xda"]
+    inflate = [zlib.decompress(s) if s[:1] == b"\x78" else s for s in plain]
+    assert [zlib.decompress(s) if s[:1] == b"\x78" else s for s in patched] == inflate
+    assert len(inflate) > 20
+
+
+def test_writing_patches_are_undone_after_the_last_writer():
+    import pydyf
+    import weasyprint.pdf
+
+    originals = weasyprint.pdf.add_tags, pydyf.zlib
+    with engine_patches.pdf_writing():
+        with engine_patches.pdf_writing():
+            pass
+        # the outer writer still writes
+        assert (weasyprint.pdf.add_tags, pydyf.zlib) != originals
+    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
+    with pytest.raises(RuntimeError), engine_patches.pdf_writing():
+        raise RuntimeError("a failed write")
+    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
+
+
+def test_tagging_patch_holds_while_writers_on_threads_overlap():
+    import weasyprint.pdf
+
+    original = weasyprint.pdf.add_tags
+    expected = tagged_pdf()
+    results, errors = [], []
+
+    def write():
+        try:
+            with engine_patches.pdf_writing():
+                results.append(tagged_pdf())
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=write) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert results == [expected] * 3
+    assert weasyprint.pdf.add_tags is original
+
+
+def test_loading_on_several_threads_leaves_nothing_behind():
+    import importlib
+
+    original = ctypes.util.find_library
+    errors = []
+
+    def load():
+        try:
+            with engine_patches.loading():
+                importlib.import_module("weasyprint")
+        except Exception as e:  # noqa: BLE001 (reported below)
+            errors.append(e)
+
+    threads = [threading.Thread(target=load) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert ctypes.util.find_library is original
+    assert "fontTools.varLib.instancer" not in sys.modules or not hasattr(
+        sys.modules["fontTools.varLib.instancer"], "__getattr__"
+    )
