@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import os
 import string
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -66,7 +67,8 @@ class Defaults:
         return self.files[0].parent if self.files else None
 
     def source_url(self, slug: str) -> str:
-        return self.source.format(slug=slug) if self.source else ""
+        """The address the pattern gives a manuscript (its file name, %-escaped as a URL needs)."""
+        return self.source.format(slug=urllib.parse.quote(slug)) if self.source else ""
 
 
 NONE = Defaults()
@@ -92,9 +94,12 @@ def load(files: tuple[Path, ...]) -> Defaults:
     found: list[Finding] = []
     h = hashlib.sha256()
     for path in reversed(files):
-        data = path.read_bytes()[: MAX_BYTES + 1] if path.stat().st_size <= MAX_BYTES else None
-        if data is None:
-            raise error("cfg-002", path, f"{FILE} is over {MAX_BYTES // 1024} KB", "keep only the defaults in it")
+        try:
+            if path.stat().st_size > MAX_BYTES:
+                raise error("cfg-002", path, f"{FILE} is over {MAX_BYTES // 1024} KB", "keep only the defaults in it")
+            data = path.read_bytes()
+        except OSError as e:
+            raise error("cfg-002", path, f"{FILE} cannot be read ({e.strerror or e})") from None
         h.update(os.fsencode(path) + b"\0" + hashlib.sha256(data).digest())
         values, findings = read_file(path, data)
         merged.update(values)
