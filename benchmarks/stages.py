@@ -46,7 +46,7 @@ STAGES = (
     ("longread.writers.pdf", "make_pdf", "PDF write"),
     ("longread.writers.pagelist", "mark_pages", "page list"),
     ("longread.writers.epub", "make_epub", "EPUB write"),
-    ("longread.assets.images", "resize", "images"),
+    ("longread.assets.images", "prepare", "images"),
     ("longread.assets.cover", "draw", "cover"),
     ("longread.files", "replace_together", "write files"),
     ("longread.assets", "Pending.__getitem__", "waiting for images, cover"),
