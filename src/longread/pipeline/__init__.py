@@ -63,11 +63,13 @@ def build(
         raise ValueError(kind)
     if not sources:  # the project's manuscript/ folder
         if not DEFAULT_FOLDER.is_dir():
+            make_plan(options, kind == "archive")  # wrong options are told first
             raise ManuscriptError(f"{DEFAULT_FOLDER}/", "no manuscripts given and no manuscript/ folder here")
         sources = [DEFAULT_FOLDER]
     found, refused = find_manuscripts([Path(s) for s in sources])
     found = distinct(found)
     if not found and not refused:
+        make_plan(options, kind == "archive")
         raise ManuscriptError(sources[0] if sources else "manuscript/", "no manuscripts (.md files) found")
     outcomes = {p: Outcome(p, error=reason) for p, reason in refused.items()}
     groups = plan_groups(found, options, kind, outcomes)
