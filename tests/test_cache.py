@@ -65,7 +65,7 @@ def test_any_change_rebuilds(project, change):
 
 
 def test_version_change_rebuilds(project, monkeypatch):
-    from longread import __version__, theme
+    from longread import __version__, config, theme
     from longread.model import BuildOptions
     from longread.pipeline import stamps as cache
 
@@ -74,9 +74,10 @@ def test_version_change_rebuilds(project, monkeypatch):
     manuscript = Path("manuscript/last-take-review.md")
     monkeypatch.chdir(project)
     folder = theme.find("magazine")
-    current = cache.settings(options, "build", folder, __version__, "")
+    defaults = config.for_source(manuscript).digest  # the project's longread.yaml
+    current = cache.settings(options, "build", folder, __version__, "", defaults)
     assert cache.up_to_date(manuscript, current, options.output_dir, "build") is not None
-    current = cache.settings(options, "build", folder, "999.0", "")
+    current = cache.settings(options, "build", folder, "999.0", "", defaults)
     assert cache.up_to_date(manuscript, current, options.output_dir, "build") is None
 
 

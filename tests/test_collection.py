@@ -119,7 +119,7 @@ def test_collection_errors_name_the_file(tmp_path):
     with pytest.raises(BuildError, match="outside"):
         make(bad, output_dir=tmp_path / "out")
     bad.write_text("title: [Issue\n", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"issue\.yaml:\d+: .*not valid YAML"):
+    with pytest.raises(BuildError, match=r"issue\.yaml:\d+:\d+: yaml-004: .*not valid YAML"):
         make(bad, output_dir=tmp_path / "out")
 
 

@@ -118,7 +118,8 @@ def assert_error(
     assert "internal error" not in err, err[:500]
     assert len(err) <= MAX_ERROR_LINE, f"error line of {len(err)} characters: {err[:300]}..."
     if line is not None:
-        assert err.startswith(f"error: {manuscript}:{line}: "), err
+        # The line, then the column where there is one.
+        assert re.match(rf"error: {re.escape(str(manuscript))}:{line}(:\d+)?: ", err), err
     if message is not None:
         assert message in err, err
     assert outputs(out) == [], outputs(out)

@@ -161,7 +161,7 @@ def test_an_image_linked_from_outside_the_folder_is_refused(story, folders):
     (folders["story"] / "images" / "photo.jpg").symlink_to(folders["story"].parent / "outside" / "secret.txt")
     with Preview(story, BuildOptions(theme=str(folders["theme"])), port=0) as p:
         state = wait_for(p, lambda s: s.error is not None)
-        assert state.error.text == "image 'images/photo.jpg' is outside the manuscript's folder"
+        assert state.error.text == "img-006: image 'images/photo.jpg' is outside the manuscript's folder"
         assert story.read_text(encoding="utf-8").splitlines()[state.error.line - 1] == "  src: images/photo.jpg"
         assert state.ebook is None
         assert SECRET.encode() not in get(p, "/view/images/photo.jpg")[2]
@@ -314,10 +314,10 @@ def test_an_error_appears_in_the_page_and_clears(page, story):
     page.wait_for_selector("#findings li.error", timeout=60_000)
     error = page.inner_text("#findings li.error")
     assert "story.md:" in error and "not valid YAML" in error
-    # The manuscript's lines open at the line the error names.
+    # The manuscript's lines open at the line the error names (where the bracket opens).
     line = int(error.split("story.md:", 1)[1].split()[0])
     assert page.is_visible("#lines") and page.get_attribute("#lines .hit", "id") == f"line-{line}"
-    assert page.inner_text("#lines .hit").strip() == text.splitlines()[line - 1].strip()
+    assert page.inner_text("#lines .hit").strip() == "title: [A Story to Preview"
     assert "A Story to Preview" in frame_text(page)  # the last good view stays
     save(story, text.replace("The first paragraph", "The mended paragraph"))
     page.wait_for_function(

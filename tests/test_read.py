@@ -125,11 +125,16 @@ class TestDate:
         with pytest.raises(ManuscriptError, match="'date' must be YYYY-MM-DD"):
             read(make_manuscript(yaml_text=f"title: T\ndate: {yaml_value}"))
 
-    @pytest.mark.parametrize("yaml_value", ["2024-13-45", "2024-02-30"])
-    def test_impossible_date_is_a_manuscript_error(self, make_manuscript, yaml_value):
-        # These look like YAML timestamps; they must not leak a bare ValueError.
-        with pytest.raises(ManuscriptError, match="'date' must be YYYY-MM-DD"):
+    @pytest.mark.parametrize(
+        "yaml_value, reason",
+        [("2024-13-45", "there is no month 13"), ("2024-02-30", "February 2024 has 29 days")],
+    )
+    def test_impossible_date_is_a_manuscript_error(self, make_manuscript, yaml_value, reason):
+        # These look like YAML timestamps; they must not leak a bare ValueError, and
+        # the message says why the date is impossible (it is written as YYYY-MM-DD).
+        with pytest.raises(ManuscriptError, match=f"'date' {yaml_value} does not exist: {reason}") as info:
             read(make_manuscript(yaml_text=f"title: T\ndate: {yaml_value}"))
+        assert (info.value.line, info.value.column) == (3, 7)
 
 
 class TestLangAndSource:
@@ -164,8 +169,9 @@ class TestUnknownKeys:
     def test_unknown_keys_warn_and_are_ignored(self, make_manuscript):
         path = make_manuscript(tags=["a"], colour="red")
         a = read(path)
-        assert f"{path}: unknown front matter key 'colour' ignored" in a.warnings
-        assert f"{path}: unknown front matter key 'tags' ignored" in a.warnings
+        # Each warning names the key's line and column, its code, and the known keys.
+        assert any(w.startswith(f"{path}:2:1: fm-001: unknown front matter key 'tags' ignored") for w in a.warnings)
+        assert any(w.startswith(f"{path}:4:1: fm-001: unknown front matter key 'colour' ignored") for w in a.warnings)
         assert len(a.warnings) == 2
 
     def test_known_keys_do_not_warn(self, make_manuscript):
@@ -189,9 +195,9 @@ class TestYamlProblems:
         "yaml_text, line",
         [
             ("title: T\nkicker: K\nbad: : value", 4),  # mapping values not allowed
-            ("title: T\nkicker: K\nlist: [open\nmore: 1", 5),  # unclosed flow sequence
+            ("title: T\nkicker: K\nlist: [open\nmore: 1", 4),  # unclosed flow sequence: where it opens
             ("title: T\n  indented: wrongly", 3),
-            ('title: "unclosed', 3),
+            ('title: "unclosed', 2),  # where the quote opens
         ],
     )
     def test_syntax_error_reports_file_line(self, make_manuscript, yaml_text, line):
@@ -199,7 +205,7 @@ class TestYamlProblems:
         with pytest.raises(ManuscriptError, match="not valid YAML") as info:
             read(path)
         assert info.value.line == line
-        assert str(info.value).startswith(f"{path}:{line}: ")
+        assert str(info.value).startswith(f"{path}:{line}:{info.value.column}: yaml-")
 
     def test_python_tag_is_refused_and_never_executed(self, make_manuscript, tmp_path):
         marker = tmp_path / "pwned"
@@ -272,7 +278,7 @@ class TestEncoding:
         assert a.body_html.strip() == "<p>Body text.</p>"
         assert len(a.warnings) == 1
         warning = a.warnings[0]
-        assert warning.startswith(f"{path}: removed 3 control")
+        assert warning.startswith(f"{path}:2:10: text-003: removed 3 control")
         for code in ("U+0000", "U+0007", "U+001B"):
             assert code in warning
 
@@ -513,7 +519,8 @@ class TestPhoto:
 
     def test_unknown_photo_key_warns(self, make_manuscript):
         path = make_manuscript(photo=self.photo(size="big"), image="images/photo.jpg")
-        assert f"{path}: unknown key 'photo.size' ignored" in read(path).warnings
+        (warning,) = read(path).warnings
+        assert warning.startswith(f"{path}:7:3: fm-001: unknown key 'photo.size' ignored")
 
 
 # --- raw HTML -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from __future__ import annotations
 import errno
 import http.server
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -126,7 +127,7 @@ def test_an_image_turned_into_a_device_is_refused_not_read(tmp_path, swap):
     run = run_longread("build", "ms/story.md", "-o", "out", "--format", "epub", cwd=tmp_path)
     assert run.returncode == 1
     (line,) = run.stderr.splitlines()
-    assert line.startswith("error: ms/story.md: image") and "lead.jpg" in line
+    assert re.match(r"error: ms/story\.md:\d+:\d+: img-006: image", line) and "lead.jpg" in line
 
 
 # --- outputs: together or not at all, never over a source ---------------------------------

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .assets.images import Source
+    from .findings import Finding
 
 
 @dataclass(frozen=True)
@@ -40,6 +41,8 @@ class Image:
     height: int = 0
     #: The file as it was read and checked, once: every output is made from these bytes.
     file: Source | None = field(default=None, repr=False, compare=False)
+    #: Where the manuscript refers to it: (line, column), for findings about it.
+    place: tuple[int, int] | None = field(default=None, compare=False)
 
     @property
     def extension(self) -> str:
@@ -80,7 +83,13 @@ class Article:
     photo: Image | None = None
     figures: tuple[Image, ...] = ()
     notes: tuple[Note, ...] = ()
-    warnings: tuple[str, ...] = ()
+    #: What reading it found that does not stop a build (warnings), each with its code and place.
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """The findings as the one-line warnings a build prints."""
+        return tuple(str(f) for f in self.findings if f.severity == "warning")
 
     @property
     def images(self) -> tuple[Image, ...]:
@@ -270,15 +279,26 @@ class BuildOptions:
 
     formats: tuple[str, ...] = ("epub", "pdf")
     #: PDF trim sizes, by the theme's paper names; the first one feeds the e-book's page list.
-    papers: tuple[str, ...] = ("letter",)
-    theme: str = "magazine"
-    output_dir: Path = Path("build")
+    #: None: not given (from longread.yaml, else letter); so for theme and output_dir.
+    papers: tuple[str, ...] | None = None
+    theme: str | None = None
+    output_dir: Path | None = None
     #: The press variant of the PDF: bleed, crop marks, TrimBox and BleedBox.
     press: bool = False
     #: A fixed build time (else SOURCE_DATE_EPOCH, else now).
     build_time: dt.datetime | None = None
     #: Keep processed images, subset fonts and covers between builds.
     cache: bool = True
+
+
+#: What a build uses for an option neither the command line nor longread.yaml gives.
+BUILT_IN = {"papers": ("letter",), "theme": "magazine", "output_dir": Path("build")}
+
+
+def settled(options: BuildOptions) -> BuildOptions:
+    """The options with every one not given set to its built-in value."""
+    given = {k: v for k, v in BUILT_IN.items() if getattr(options, k) is None}
+    return replace(options, **given) if given else options
 
 
 @dataclass(frozen=True)

@@ -306,12 +306,6 @@ def key_for(path: Path, info: Info, taken: set[str]) -> str:
     return key
 
 
-def warnings_for(manuscript: Path, path: Path, info: Info) -> list[str]:
-    if info.stand_in:
-        return [f"{manuscript}: {path.name} is the stand-in image; replace it with the real photo before publishing"]
-    return []
-
-
 def pixel_size(data: bytes) -> tuple[int, int]:
     """The size in pixels of a finished copy (read from its header)."""
     with PILImage.open(io.BytesIO(data)) as im:

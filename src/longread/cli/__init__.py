@@ -13,7 +13,7 @@ import sys
 
 from .. import __version__
 from ..errors import shown
-from . import build, imports, preview, themes
+from . import build, check, imports, new, preview, themes
 from .report import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 
 DESCRIPTION = """\
@@ -27,7 +27,15 @@ exit status: 0 all built, 1 a manuscript failed (with --strict: or warned),
 2 the command was used wrongly, 130 interrupted."""
 
 #: The commands, each a module with add_commands(subparsers) and run(args).
-COMMANDS = {"build": build, "archive": build, "themes": themes, "import": imports, "preview": preview}
+COMMANDS = {
+    "build": build,
+    "archive": build,
+    "check": check,
+    "new": new,
+    "themes": themes,
+    "import": imports,
+    "preview": preview,
+}
 
 
 class Parser(argparse.ArgumentParser):

@@ -40,7 +40,7 @@ def add_commands(sub) -> None:
         epilog=BUILD_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common(b, "where to write the outputs (default: build/)")
+    common(b, "where to write the outputs (default: longread.yaml's output, else build/)")
     b.add_argument(
         "--format",
         metavar="LIST",
@@ -65,7 +65,7 @@ def add_commands(sub) -> None:
         "manuscript/, as archive/NAME-archive/\n  longread archive issue.yaml     one bag for a whole issue",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    common(a, "where to write the bags (default: build/)")
+    common(a, "where to write the bags (default: longread.yaml's output, else build/)")
 
 
 def common(p: argparse.ArgumentParser, output_help: str) -> None:
@@ -76,21 +76,19 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         type=Path,
         help="a manuscript (.md), a collection (.yaml) or a folder of manuscripts (default: manuscript/)",
     )
-    p.add_argument("-o", "--output", metavar="DIR", type=Path, default=Path("build"), help=output_help)
+    p.add_argument("-o", "--output", metavar="DIR", type=Path, help=output_help)
     p.add_argument(
         "--paper",
         metavar="LIST",
         type=papers,
-        default=("letter",),
         help="PDF trim sizes, comma-separated, from the theme: letter (8.5 x 11 in), a4, trade (6 x 9 in); "
-        "default: letter.  With several, each PDF is named NAME-PAPER.pdf and the e-book's page list "
-        "follows the first",
+        "default: longread.yaml's paper, else letter.  With several, each PDF is named NAME-PAPER.pdf and "
+        "the e-book's page list follows the first",
     )
     p.add_argument(
         "--theme",
         metavar="NAME|DIR",
-        default="magazine",
-        help="a theme's name (see: longread themes) or a theme folder (default: magazine)",
+        help="a theme's name (see: longread themes) or a theme folder (default: longread.yaml's theme, else magazine)",
     )
     p.add_argument(
         "-j",

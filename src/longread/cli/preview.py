@@ -46,9 +46,11 @@ def add_commands(sub) -> None:
         "--port", metavar="N", type=int, help=f"the local port to serve on (default: {DEFAULT_PORT}, or a free one)"
     )
     p.add_argument(
-        "--paper", metavar="NAME", default="letter", help="the print pages' paper, from the theme (default: letter)"
+        "--paper", metavar="NAME", help="the print pages' paper, from the theme (default: longread.yaml's, else letter)"
     )
-    p.add_argument("--theme", metavar="NAME|DIR", default="magazine", help="a theme name or folder (default: magazine)")
+    p.add_argument(
+        "--theme", metavar="NAME|DIR", help="a theme name or folder (default: longread.yaml's, else magazine)"
+    )
     p.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
     p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
 
@@ -62,7 +64,7 @@ def check(args: argparse.Namespace) -> str | None:
 def run(args: argparse.Namespace) -> int:
     from ..model import BuildOptions
 
-    options = BuildOptions(papers=(args.paper.strip().lower(),), theme=args.theme)
+    options = BuildOptions(papers=(args.paper.strip().lower(),) if args.paper else None, theme=args.theme)
     try:
         source = args.manuscript or default_manuscript()
         preview = open_preview(source, options, args.port, lambda state: report(state, args.debug, preview))

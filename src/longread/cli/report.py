@@ -23,6 +23,7 @@ class Reporter:
         self.bar = None
         self.task = None
         self.seen: list[Outcome] = []
+        self.said: set[str] = set()
 
     def say(self, text: str, err: bool = False) -> None:
         stream = sys.stderr if err else sys.stdout
@@ -70,7 +71,9 @@ class Reporter:
         if self.args.json:
             return
         if not self.args.quiet:
-            for w in dict.fromkeys(o.warnings):
+            # A warning about a shared file (longread.yaml) is said once, not per manuscript.
+            for w in [w for w in dict.fromkeys(o.warnings) if w not in self.said]:
+                self.said.add(w)
                 self.say(f"{'error' if self.args.strict else 'warning'}: {one_line(w)}", err=True)
         if self.args.verbose:
             for note in o.notes:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, config
 from ..errors import ManuscriptError, shown
 from ..model import BuildOptions, Outcome, Output, Plan
 from ..source.discover import check_names, distinct, find_manuscripts
@@ -50,6 +50,9 @@ def build(
     """Build (or archive) manuscripts, collections and folders of manuscripts
     (none named: every manuscript in ``manuscript/``).
 
+    Sources under different ``longread.yaml`` files are built with their own
+    defaults: one plan per group (see :mod:`longread.config`).
+
     Raises :class:`ManuscriptError` for a problem with the request itself (no such
     theme or paper, nothing to build, clashing names); a problem with one source
     becomes that source's failed :class:`Outcome`, and the others are still built.
@@ -58,20 +61,60 @@ def build(
     runner = runner or Runner()
     if kind not in KINDS:
         raise ValueError(kind)
-    plan = make_plan(options, archival=kind == "archive")
     if not sources:  # the project's manuscript/ folder
         if not DEFAULT_FOLDER.is_dir():
+            make_plan(options, kind == "archive")  # wrong options are told first
             raise ManuscriptError(f"{DEFAULT_FOLDER}/", "no manuscripts given and no manuscript/ folder here")
         sources = [DEFAULT_FOLDER]
     found, refused = find_manuscripts([Path(s) for s in sources])
     found = distinct(found)
     if not found and not refused:
+        make_plan(options, kind == "archive")
         raise ManuscriptError(sources[0] if sources else "manuscript/", "no manuscripts (.md files) found")
-    check_names(found)
     outcomes = {p: Outcome(p, error=reason) for p, reason in refused.items()}
-    current = stamps.settings(options, kind, plan.theme.folder, __version__, source_date_epoch())
+    groups = plan_groups(found, options, kind, outcomes)
+    for output_dir in {plan.output_dir for plan, _, _ in groups}:
+        check_names([p for plan, _, members in groups if plan.output_dir == output_dir for p in members])
+    todo = [to_build(kind, plan, current, members, outcomes) for plan, current, members in groups]
+    for outcome in outcomes.values():
+        if on_outcome:
+            on_outcome(outcome)
+    if on_start and groups:
+        on_start(groups[0][0], [source for sources in todo for source in sources])
+    for (plan, current, _), sources in zip(groups, todo, strict=True):
+        run_group(kind, plan, current, sources, runner, outcomes, on_outcome)
+    order = list(refused) + found
+    return [outcomes[p] for p in order]
+
+
+def plan_groups(found: list[Path], options: BuildOptions, kind: str, outcomes: dict) -> list:
+    """(plan, stamp settings, sources) per group of sources sharing longread.yaml
+    files.  A group whose file is wrong fails each of its sources with that error."""
+    groups = []
+    for files, members in config.grouped(found):
+        try:
+            defaults = config.load(files)
+        except ManuscriptError as e:
+            outcomes.update({p: Outcome(p, error=str(e)) for p in members})
+            continue
+        try:
+            plan = make_plan(config.options_for(options, defaults), kind == "archive", defaults.project)
+        except ManuscriptError as e:
+            taken = config.took_from_file(options, defaults)
+            if not taken:
+                raise  # the command line's own options: a usage error for the whole run
+            outcomes.update({p: Outcome(p, error=f"{e} (as {', '.join(map(shown, taken))} asks)") for p in members})
+            continue
+        epoch = source_date_epoch()
+        current = stamps.settings(plan.options, kind, plan.theme.folder, __version__, epoch, defaults.digest)
+        groups.append((plan, current, members))
+    return groups
+
+
+def to_build(kind: str, plan: Plan, current: dict, members: list[Path], outcomes: dict) -> list[Path]:
+    """The sources whose outputs are not up to date; the others' outcomes are recorded."""
     todo = []
-    for source in found:
+    for source in members:
         done = stamps.up_to_date(source, current, plan.output_dir, kind)
         if done is None:
             todo.append(source)
@@ -79,11 +122,10 @@ def build(
             files, warnings = done
             sizes = [Output(p, sum(f.stat().st_size for f in stamps.files_in([p]))) for p in files]
             outcomes[source] = Outcome(source, sizes, warnings, up_to_date=True)
-    for outcome in outcomes.values():
-        if on_outcome:
-            on_outcome(outcome)
-    if on_start:
-        on_start(plan, todo)
+    return todo
+
+
+def run_group(kind: str, plan: Plan, current: dict, todo: list[Path], runner: Runner, outcomes: dict, on_outcome):
     had_cache = plan.cache_dir is not None and plan.cache_dir.exists()
     for outcome in execute(kind, todo, plan, runner):
         if not outcome.error:
@@ -99,10 +141,8 @@ def build(
         outcomes[outcome.manuscript] = outcome
         if on_outcome:
             on_outcome(outcome)
-    if plan.cache_dir is not None and not had_cache and all(o.error for o in outcomes.values()):
+    if plan.cache_dir is not None and not had_cache and todo and all(outcomes[p].error for p in todo):
         shutil.rmtree(plan.cache_dir, ignore_errors=True)  # nothing built: leave the folder as it was
-    order = list(refused) + found
-    return [outcomes[p] for p in order]
 
 
 def execute(kind: str, sources: list[Path], plan: Plan, runner: Runner):

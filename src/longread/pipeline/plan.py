@@ -11,7 +11,7 @@ from pathlib import Path
 
 from .. import theme as themes
 from ..errors import ManuscriptError, UsageError
-from ..model import LATEST_EPOCH, BuildOptions, Plan
+from ..model import LATEST_EPOCH, BuildOptions, Plan, settled
 
 #: The outputs longread makes, by the name ``--format`` takes.
 FORMATS = {
@@ -40,13 +40,17 @@ def source_date_epoch() -> str:
     return epoch
 
 
-def make_plan(options: BuildOptions, archival: bool = False) -> Plan:
+def make_plan(options: BuildOptions, archival: bool = False, project: Path | None = None) -> Plan:
+    """The plan for ``options`` (those not given take their built-in values); a
+    theme NAME is looked up in ``project``'s styles/ (the folder of the nearest
+    longread.yaml), else in the working folder's project."""
+    options = settled(options)
     unknown = [f for f in options.formats if f not in FORMATS]
     if unknown or not options.formats:
         raise UsageError("--format", f"unknown format {', '.join(unknown) or '(none)'} (use {', '.join(FORMATS)})")
-    theme = themes.load(options.theme)
+    theme = themes.load(options.theme, project)
     papers = []
-    for name in options.papers or ("letter",):
+    for name in options.papers:
         if name not in theme.papers:
             raise UsageError(
                 theme.folder / "theme.yaml",

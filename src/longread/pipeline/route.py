@@ -20,6 +20,7 @@ from .. import assets as asset_files
 from ..assets import fonts
 from ..errors import ManuscriptError, shown
 from ..files import Inputs, replace_together
+from ..findings import Finding, Lines, finding
 from ..model import Book, Output, Plan
 from ..render import book as books
 from ..render.article import render_article
@@ -36,9 +37,13 @@ class Made:
 
     book: Book
     files: dict[str, bytes] = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
     #: What a --verbose build reports besides warnings.
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return list(dict.fromkeys(str(f) for f in self.findings))
 
 
 @dataclass
@@ -52,36 +57,59 @@ class Built:
     inputs: list[tuple[str, str]]
 
 
-def read_book(source: Path, plan: Plan, inputs: Inputs, warnings: list[str]) -> Book:
-    """Read, typeset and render one manuscript or one collection into a book."""
+def read_book(source: Path, plan: Plan, inputs: Inputs, findings: list[Finding], keep_going: bool = False) -> Book:
+    """Read, typeset and render one manuscript or one collection into a book;
+    what reading finds is added to ``findings`` (with ``keep_going``, errors too:
+    see :func:`~longread.source.read.read`)."""
     dash_style = plan.theme.dash_style
     if is_collection(source):
         c = read_collection(source, inputs)
-        warnings += c.warnings
+        findings += c.findings
         renditions = []
         for path in c.parts:
-            article = read(path, inputs, within=source.resolve().parent)
-            warnings += article.warnings
+            article = read(path, inputs, within=source.resolve().parent, keep_going=keep_going)
+            findings += article.findings
             renditions.append(render_article(typeset(article, dash_style)))
         c = dataclasses.replace(c, article=typeset(c.article, dash_style))
         book = books.collection(c, tuple(renditions), output_name(source))
     else:
-        article = read(source, inputs)
-        warnings += article.warnings
+        article = read(source, inputs, keep_going=keep_going)
+        findings += article.findings
         book = books.single(render_article(typeset(article, dash_style)))
-    lacking = fonts.missing(asset_files.font_text(book), plan.theme)
-    if lacking:
-        chars = " ".join(f"{c} (U+{ord(c):04X})" for c in lacking[:8])
-        more = f" and {len(lacking) - 8} more" if len(lacking) > 8 else ""
-        warnings.append(f"{source}: the theme's fonts cannot show {chars}{more}; a fallback font will be used")
+    findings += lacking_characters(book, plan, inputs)
     return book
+
+
+def lacking_characters(book: Book, plan: Plan, inputs: Inputs) -> list[Finding]:
+    """Characters the theme's fonts cannot show, each source's own, placed where
+    it first uses one."""
+    lacking = fonts.missing(asset_files.font_text(book), plan.theme)
+    if not lacking:
+        return []
+    fix = "a fallback font will be used; choose a theme whose fonts have them, or other characters"
+    found = []
+    for path in dict.fromkeys([book.source, *(p.article.source for p in book.parts)]):
+        try:
+            text = inputs.data(path).decode("utf-8-sig")
+        except (KeyError, UnicodeDecodeError):
+            continue
+        own = [c for c in lacking if c in text]
+        if own:
+            at = min(p for p in (Lines(text).find(c) for c in own) if p)
+            found.append(finding("text-001", path, f"the theme's fonts cannot show {characters(own)}", fix, at))
+    return found or [finding("text-001", book.source, f"the theme's fonts cannot show {characters(lacking)}", fix)]
+
+
+def characters(chars: list[str]) -> str:
+    shown_chars = " ".join(f"{c} (U+{ord(c):04X})" for c in chars[:8])
+    return shown_chars + (f" and {len(chars) - 8} more" if len(chars) > 8 else "")
 
 
 def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
     """Every output of one source, made in memory."""
-    warnings: list[str] = []
-    book = read_book(source, plan, inputs, warnings)
-    made = Made(book, warnings=warnings)
+    findings: list[Finding] = []
+    book = read_book(source, plan, inputs, findings)
+    made = Made(book, findings=findings)
     if plan.needs_pdf:
         from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
 
@@ -105,7 +133,6 @@ def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
             )
         if plan.needs_html:
             made.files[f"{book.name}.html"] = html.make_html(made.book, plan.theme, assets, plan.cache_dir)
-    made.warnings = list(dict.fromkeys(made.warnings))
     return made
 
 
@@ -123,7 +150,7 @@ def write_pdfs(made: Made, plan: Plan, assets, inputs: Inputs) -> list:
             made.files[f"{stem}{variant.suffix}.pdf"] = pdf.make_pdf(layout, variant, stamp=plan.build_time)
         if plan.archival and paper == plan.papers[0]:
             made.files[f"{stem}{pdf.VARIANTS['archival'].suffix}.pdf"] = archival_pdf(layout, plan, inputs)
-        made.warnings += layout.warnings
+        made.findings += layout.findings
         made.notes += layout.notes
         layouts.append(layout)
     return layouts

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import ManuscriptError
 from ..files import file_digest, read_checked, write_atomically
-from ..model import BuildOptions
+from ..model import BuildOptions, settled
 
 
 def theme_digest(folder: Path) -> str:
@@ -48,7 +48,12 @@ def stamp_path(source: Path, output_dir: Path, kind: str) -> Path:
     return output_dir / ".cache" / "stamps" / f"{name}.json"
 
 
-def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str, epoch: str) -> dict:
+def settings(
+    options: BuildOptions, kind: str, theme_folder: Path, version: str, epoch: str, defaults: str = ""
+) -> dict:
+    """What a build depends on besides the files it reads; ``defaults`` is the
+    digest of the longread.yaml files that apply (none: left out)."""
+    options = settled(options)
     current = {
         "code": code_digest(),
         "kind": kind,
@@ -60,6 +65,8 @@ def settings(options: BuildOptions, kind: str, theme_folder: Path, version: str,
         "version": version,
         "source_date_epoch": epoch,
     }
+    if defaults:
+        current["defaults"] = defaults
     return json.loads(json.dumps(current))  # as it reads back from the stamp (lists, not tuples)
 
 

@@ -22,8 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+from .. import config
 from ..assets import Pending, copy_of, font_text, fonts, images
 from ..files import Inputs
+from ..findings import Finding as BuildFinding
 from ..model import Assets, Book, BuildOptions, Plan, Theme
 from ..pipeline.plan import make_plan
 from ..pipeline.route import read_book
@@ -45,7 +47,7 @@ class Draft:
     plan: Plan
     screen: Mapping[str, bytes]
     printed: Mapping[str, bytes]
-    warnings: list[str] = field(default_factory=list)
+    findings: list[BuildFinding] = field(default_factory=list)
     view: EbookView | None = None
 
 
@@ -64,22 +66,24 @@ class Builder:
         import pypdfium2  # noqa: F401
 
     def load_plan(self) -> Plan:
-        """The plan, with the theme read again (it may have been edited)."""
-        return dataclasses.replace(make_plan(self.options), cache_dir=self.cache_dir)
+        """The plan, with the theme and longread.yaml read again (either may have been edited)."""
+        defaults = config.for_source(self.source)
+        plan = make_plan(config.options_for(self.options, defaults), project=defaults.project)
+        return dataclasses.replace(plan, cache_dir=self.cache_dir)
 
     def ebook(self, generation: int, theme_version: str) -> Draft:
         """Stage 1.  Raises :class:`ManuscriptError` for bad input."""
         start, cpu = time.perf_counter(), time.thread_time()
         self.plan = plan = self.load_plan()
         self.inputs = inputs = Inputs()  # kept even when reading fails: the page shows what was read
-        warnings: list[str] = []
-        book = read_book(self.source, plan, inputs, warnings)
+        findings: list[BuildFinding] = []
+        book = read_book(self.source, plan, inputs, findings)
         screen, printed = start_images(book, self.pictures, self.pool)
         document = html.serialise(html.page(book, view_stylesheets(plan.theme, theme_version)))
         view = EbookView(
             generation, document, screen, theme_version, time.perf_counter() - start, time.thread_time() - cpu
         )
-        return Draft(book, plan, screen, printed, warnings, view)
+        return Draft(book, plan, screen, printed, findings, view)
 
     def print_pages(self, draft: Draft, generation: int) -> PrintView:
         """Stage 2: the print edition's pages.  Adds the layout's warnings to the draft."""
@@ -91,7 +95,7 @@ class Builder:
         assets = Assets(fonts=subset, screen_images=draft.screen, print_images=draft.printed)
         paper = plan.papers[0]
         layout = pdf.lay_out(draft.book, plan.theme, paper, assets)
-        draft.warnings += layout.warnings
+        draft.findings += layout.findings
         # The layout as a PDF to draw from: untagged and uncompressed, the quickest to
         # write and to read, and drawn exactly as the tagged print PDF is.
         data = layout.document.write_pdf(uncompressed_pdf=True)

@@ -1,10 +1,10 @@
 """Warnings and errors as the preview lists them: each placed on the manuscript
 line it is about, so the page can show that line.
 
-A :class:`~longread.errors.ManuscriptError` may carry its line (front matter
-errors do).  Warnings are one-line messages naming their file; the line is found
-from what the message quotes: a front matter key, an image's file name, a link,
-a character.  A message that quotes nothing findable points at its file.
+The build's findings (:mod:`longread.findings`) carry their file and line.  Only
+an error without a line (an image that cannot be read) or a message without a
+place is located from what it quotes: a front matter key, an image's file name,
+a link, a character.  A message that quotes nothing findable points at its file.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ManuscriptError, shown
+from ..findings import Finding as BuildFinding
 from .state import Finding
 
 
@@ -84,6 +85,21 @@ def from_warning(message: str, sources: list[SourceText]) -> Finding:
         return Finding("warning", message, text=message)
     source = sources[index]
     return Finding("warning", message, source.name, locate(rest, source.text), index, rest.strip())
+
+
+def source_of(path: Path, sources: list[SourceText]) -> int | None:
+    target = os.path.abspath(path)
+    return next((i for i, s in enumerate(sources) if os.path.abspath(s.path) == target), None)
+
+
+def from_finding(found: BuildFinding, sources: list[SourceText]) -> Finding:
+    """A build finding, at its own line (located from its words only when it has none)."""
+    index = source_of(found.path, sources)
+    line = found.line
+    if index is not None and line is None:
+        line = locate(found.message, sources[index].text)
+    name = sources[index].name if index is not None else shown(found.path)
+    return Finding(found.severity, str(found), name, line, index, shown(found.text))
 
 
 def from_error(error: ManuscriptError, sources: list[SourceText]) -> Finding:

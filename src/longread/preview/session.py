@@ -25,7 +25,7 @@ from ..errors import ManuscriptError, shown
 from ..model import BuildOptions
 from . import server
 from .builder import Builder
-from .findings import SourceText, from_error, from_warning
+from .findings import SourceText, from_error, from_finding
 from .state import Finding, State
 from .watch import Watcher
 
@@ -178,7 +178,7 @@ class Preview:
         self.hub.publish(
             ebook=draft.view,
             error=None,
-            findings=tuple(from_warning(w, sources) for w in dict.fromkeys(draft.warnings)),
+            findings=tuple(from_finding(f, sources) for f in dict.fromkeys(draft.findings)),
             busy="print",
             sources=tuple((s.name, s.text) for s in sources),
         )
@@ -190,20 +190,25 @@ class Preview:
         except Exception as e:  # noqa: BLE001
             self._failed(e, before)
             return
-        findings = tuple(from_warning(w, sources) for w in dict.fromkeys(draft.warnings))
+        findings = tuple(from_finding(f, sources) for f in dict.fromkeys(draft.findings))
         self._done(self.hub.publish(printed=printed, findings=findings, busy=""))
 
     def _failed(self, error: Exception, before) -> None:
         sources = self._sources()
         self.watcher.watch(self.builder.inputs.read_order, self.builder.plan.theme.folder, before)
+        others: tuple[Finding, ...] = ()
         if isinstance(error, ManuscriptError):
             finding = from_error(error, sources)
+            # The other mistakes reading found before it stopped, each at its line.
+            rest = [f for f in getattr(error, "findings", ()) if f.text != error.reason]
+            others = tuple(from_finding(f, sources) for f in rest)
         else:
             message = internal_message(self.source, error)
             finding = Finding("error", message, text=message)
             if not isinstance(error, (OSError, MemoryError, RecursionError)):
                 self.trace = traceback.format_exc()
-        state = self.hub.publish(error=finding, findings=(), busy="", sources=tuple((s.name, s.text) for s in sources))
+        texts = tuple((s.name, s.text) for s in sources)
+        state = self.hub.publish(error=finding, findings=others, busy="", sources=texts)
         self._done(state)
 
     def _done(self, state: State) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import ManuscriptError, quoted
+from ..findings import Finding, Lines, finding
 from ..xhtml import heading_text
 from . import sanitize
 from .notes import drop
@@ -59,17 +60,19 @@ LOST_WITH_CONTENT = {
 }
 
 
-def dropped_markup(path: Path, converted: str) -> list[str]:
-    """Warnings for content the sanitiser will remove whole."""
+def dropped_markup(path: Path, converted: str, lines: Lines | None = None) -> list[Finding]:
+    """Findings for content the sanitiser will remove whole."""
     found = []
     for tag, what in LOST_WITH_CONTENT.items():
         count = len(re.findall(rf"<{tag}[\s>/]", converted, re.I))
         if count:
-            found.append(f"{path}: {count} {what}")
+            at = lines.find_pattern(re.compile(rf"<{tag}[\s>/]|<{tag}$", re.I)) if lines else None
+            message, fix = what.split(" (", 1)
+            found.append(finding("html-002", path, f"{count} {message}", fix.rstrip(")"), at))
     return found
 
 
-def drop_empty_subheads(path: Path, root: etree._Element) -> list[str]:
+def drop_empty_subheads(path: Path, root: etree._Element) -> list[Finding]:
     """A subhead with nothing to say (``## &nbsp;``, a comment, an empty code span)
     would be an empty entry in the e-book's contents: it is taken out."""
     empty = [h for h in root.iter("h1", "h2", "h3", "h4", "h5", "h6") if not heading_text(h)]
@@ -77,4 +80,4 @@ def drop_empty_subheads(path: Path, root: etree._Element) -> list[str]:
         drop(h)
     if not empty:
         return []
-    return [f"{path}: {len(empty)} subhead(s) with no text removed"]
+    return [finding("html-003", path, f"{len(empty)} subhead(s) with no text removed", "give each subhead its words")]

@@ -26,13 +26,16 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from .. import config
 from ..assets import images
 from ..errors import ManuscriptError, quoted
 from ..files import Inputs
+from ..findings import Finding, Report, unknown_keys
 from ..model import Article, Image
 from ..xhtml import plain_text
-from . import language
-from .read import inline_markdown, load_yaml, read_authors, read_date, require_str
+from . import language, yamltext
+from .frontmatter import read_date, repeated_and_cut
+from .read import inline_markdown, read_authors, require_str
 
 KEYS = {"title", "subtitle", "editors", "editor", "lang", "date", "publisher", "rights", "cover", "articles"}
 
@@ -41,7 +44,11 @@ KEYS = {"title", "subtitle", "editors", "editor", "lang", "date", "publisher", "
 class Collection:
     article: Article  # the collection's own metadata, as an article without a body
     parts: tuple[Path, ...]
-    warnings: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(str(f) for f in self.findings)
 
 
 def read_collection(path: Path, inputs: Inputs) -> Collection:
@@ -50,10 +57,15 @@ def read_collection(path: Path, inputs: Inputs) -> Collection:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ManuscriptError(path, "the collection file is not UTF-8 text (save it as UTF-8)") from None
-    data = load_yaml(path, text, what="the collection file")
+    loaded = yamltext.load(path, text, what="the collection file")
+    data = loaded.data
     if not isinstance(data, dict):
         raise ManuscriptError(path, "a collection file must be a set of 'key: value' lines")
-    warnings = [f"{path}: unknown collection key {quoted(k)} ignored" for k in sorted(map(str, set(data) - KEYS))]
+    defaults = config.for_source(path)
+    report = Report(path)
+    report.extend(defaults.findings)
+    unknown_keys(report, "col-001", data, KEYS, loaded.key_at, "unknown collection key {key} ignored")
+    repeated_and_cut(report, loaded)
     articles = data.get("articles")
     if not isinstance(articles, list) or not articles or not all(isinstance(a, str) for a in articles):
         raise ManuscriptError(path, "'articles' must list the manuscripts of the collection")
@@ -69,7 +81,7 @@ def read_collection(path: Path, inputs: Inputs) -> Collection:
         except (OSError, ValueError, RuntimeError):  # a NUL byte, a name too long, a loop
             raise ManuscriptError(path, f"article {quoted(rel)} cannot be opened") from None
         parts.append(target)
-    lang = language.check(path, require_str(path, data, "lang") or "en")
+    lang = language.check(path, require_str(path, data, "lang") or defaults.lang or "en")
     cover = None
     if data.get("cover") is not None:
         src = require_str(path, data, "cover")
@@ -90,9 +102,9 @@ def read_collection(path: Path, inputs: Inputs) -> Collection:
         lang=lang,
         dek_html=inline_markdown(path, require_str(path, data, "subtitle")),
         authors=read_authors(path, data.get("editors", data.get("editor"))),
-        date=read_date(path, data.get("date")),
-        publisher=require_str(path, data, "publisher"),
-        rights=require_str(path, data, "rights"),
+        date=read_date(path, data.get("date"), loaded.value_at("date")),
+        publisher=require_str(path, data, "publisher") or defaults.publisher,
+        rights=require_str(path, data, "rights") or defaults.rights,
         photo=cover,
     )
-    return Collection(article=article, parts=tuple(parts), warnings=tuple(warnings))
+    return Collection(article=article, parts=tuple(parts), findings=tuple(report.found))

@@ -26,6 +26,7 @@ from .. import tokens
 from ..assets import images
 from ..compose import Cache, compose
 from ..errors import ManuscriptError
+from ..findings import Finding, finding
 from ..model import Assets, Book, Image, Paper, Theme
 from ..render.article import head
 from ..render.book import print_body
@@ -73,9 +74,14 @@ class Layout:
     page_starts: tuple[str, ...]  # the first words on each page, in order
     identifier: bytes
     press: bool = False
-    warnings: list[str] = field(default_factory=list)
+    #: What laying out and writing found (low resolution, WeasyPrint's warnings).
+    findings: list[Finding] = field(default_factory=list)
     #: What a --verbose build reports (the paragraph composer's figures).
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[str]:
+        return [str(f) for f in self.findings]
 
 
 def load_engine() -> None:
@@ -149,8 +155,9 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
     identifier = hashlib.md5(markup).hexdigest().encode()
     layout = Layout(book, paper, doc, page_starts(doc), identifier, press)
     layout.notes += [f"{source}: PDF ({paper.name}): {report}" for report in composed]
-    layout.warnings += [f"{source}: PDF: {m}" for m in messages + notices]
-    layout.warnings += resolution_warnings(doc, book.images, assets, source)
+    layout.findings += [finding("pdf-001", source, f"PDF: {m}") for m in messages]
+    layout.findings += [finding("pdf-002", source, f"PDF: {m}") for m in notices]
+    layout.findings += resolution_warnings(doc, book.images, assets, source)
     return layout
 
 
@@ -205,7 +212,7 @@ def make_pdf(
             attachments=files,
             dpi=PRINT_PPI,
         )
-    layout.warnings += [f"{layout.book.source}: PDF: {m}" for m in messages]
+    layout.findings += [finding("pdf-001", layout.book.source, f"PDF: {m}") for m in messages]
     return data
 
 
@@ -310,7 +317,7 @@ def page_starts(doc) -> tuple[str, ...]:
     return tuple(starts)
 
 
-def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, source: Path) -> list[str]:
+def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, source: Path) -> list[Finding]:
     """Images whose pixels are too few for 300 ppi at the size they are printed."""
     from weasyprint.formatting_structure import boxes
 
@@ -326,8 +333,13 @@ def resolution_warnings(doc, book_images: tuple[Image, ...], assets: Assets, sou
                 ppi = width_px / (box.width / 96)
                 worst[im.key] = min(ppi, worst.get(im.key, ppi))
     return [
-        f"{source}: image {by_src['images/' + key].path.name} prints at {ppi:.0f} ppi "
-        f"(under {PRINT_PPI}); supply a larger file for print"
+        finding(
+            "img-003",
+            by_src["images/" + key].owner or source,
+            f"image {by_src['images/' + key].path.name} prints at {ppi:.0f} ppi, under {PRINT_PPI}",
+            "supply a larger file for print",
+            by_src["images/" + key].place,
+        )
         for key, ppi in sorted(worst.items())
         if ppi < MIN_PPI
     ]
