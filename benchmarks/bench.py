@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Benchmark `longread build` against its peers, and against the targets of issue 12.
+"""Benchmark `longread build` against its peers, and against the project's speed targets.
 
 Run from the repository root (after `pip install -r benchmarks/requirements.txt`):
 
