@@ -99,37 +99,8 @@ def read(
     if source_url and not re.match(r"^https?://\S+$", source_url):
         report.add("fm-005", f"'source' must be an http(s) URL, not {quoted(source_url)}", at=front.value_at("source"))
 
-    token = note_token(body)
-    markdown = make_markdown(token)
-    converted = markdown.convert(body)
-    # Every image reference is checked as written, before sanitising can alter it.
-    for src in map(html.unescape, IMG_SRC.findall(converted)):
-        written, on_disk = name_on_disk(path, src)
-        if on_disk and on_disk != written:
-            continue  # told as img-002 where the image is used
-        with report.going_on("img-006", lines.find(src)):
-            images.resolve(path, src)
-    report.extend(dropped_markup(path, converted, lines))
-    cleaned = sanitize.clean(converted)
-    if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
-        report.add("gen-001", f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep")
-        report.check()  # nothing after this can be read safely
-    body_root = sanitize.parse_clean(cleaned, token)
-    try:
-        check_runs(path, body_root)
-    except ManuscriptError as e:  # laying such a run out would take minutes: stop here
-        report.add("gen-001", e.reason)
-        report.check()
-    lint.dangling_notes(report, body_root, token, note_labels(markdown), lines)
-    lint.literal_references(report, body_root, lines)
-    lint.straight_quotes(report, body_root, lines)
-    check_links(path, body_root, report, lines)
-    report.extend(drop_empty_subheads(path, body_root))
     files = ImageFiles(path, inputs)
-    figures = collect_figures(path, body_root, files, report, lines)
-    notes = extract_notes(body_root, token, note_labels(markdown))
-    if not plain_text(inner_xml(body_root)) and not figures and not report.errors:
-        report.add("gen-001", "the manuscript has no body text", "write the article below the front matter's '---'")
+    body_root, figures, notes = read_body(path, body, lines, files, report)
     photo = read_photo(fields, meta.get("photo"), files)
     authors = fields.authors(defaults.author)
     date = fields.date()
@@ -158,6 +129,42 @@ def read(
         body_html=inner_xml(body_root),
         findings=tuple(report.found),
     )
+
+
+def read_body(path: Path, body: str, lines: Lines, files: ImageFiles, report: Report):
+    """The body: Markdown to a sanitised tree, checked (images, links, notes, quotes,
+    runs too long to lay out), its figures and notes taken out."""
+    token = note_token(body)
+    markdown = make_markdown(token)
+    converted = markdown.convert(body)
+    # Every image reference is checked as written, before sanitising can alter it.
+    for src in map(html.unescape, IMG_SRC.findall(converted)):
+        written, on_disk = name_on_disk(path, src)
+        if on_disk and on_disk != written:
+            continue  # told as img-002 where the image is used
+        with report.going_on("img-006", lines.find(src)):
+            images.resolve(path, src)
+    report.extend(dropped_markup(path, converted, lines))
+    cleaned = sanitize.clean(converted)
+    if sanitize.nesting(cleaned) > sanitize.MAX_DEPTH:
+        report.add("gen-001", f"the body nests quotes, lists or elements more than {sanitize.MAX_DEPTH} levels deep")
+        report.check()  # nothing after this can be read safely
+    body_root = sanitize.parse_clean(cleaned, token)
+    try:
+        check_runs(path, body_root)
+    except ManuscriptError as e:  # laying such a run out would take minutes: stop here
+        report.add("gen-001", e.reason)
+        report.check()
+    lint.dangling_notes(report, body_root, token, note_labels(markdown), lines)
+    lint.literal_references(report, body_root, lines)
+    lint.straight_quotes(report, body_root, lines)
+    check_links(path, body_root, report, lines)
+    report.extend(drop_empty_subheads(path, body_root))
+    figures = collect_figures(path, body_root, files, report, lines)
+    notes = extract_notes(body_root, token, note_labels(markdown))
+    if not plain_text(inner_xml(body_root)) and not figures and not report.errors:
+        report.add("gen-001", "the manuscript has no body text", "write the article below the front matter's '---'")
+    return body_root, figures, notes
 
 
 class Fields:
