@@ -76,3 +76,26 @@ def review_path() -> Path:
     path = REPO / "manuscript" / "last-take-review.md"
     assert path.is_file(), path
     return path
+
+
+# The quick subset for the edit loop (`pytest -m 'not slow'`, about a minute): the
+# stages' own tests, which build no whole edition.  Every other file builds, lays
+# out or validates whole outputs and is marked slow, new files included.
+QUICK = {
+    "test_read",
+    "test_typeset",
+    "test_render",
+    "test_limits",
+    "test_images",
+    "test_config",
+    "test_check",
+    "test_imports",
+    "test_theme",
+    "test_new",
+}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if item.path.stem not in QUICK:
+            item.add_marker(pytest.mark.slow)

@@ -89,15 +89,18 @@ def settle(xhtml: str, image_sizes: Mapping[str, tuple[int, int]], render: Calla
         if not found:
             break
         fixes = fixes.merged(found)
+        doc = None  # one laid-out document in memory at a time: a long one is large
         doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
     if fixes.notes_page and not _has_notes(doc.pages[-1]):
         # The notes that ran on past the text now end on its last page.
         fixes = dataclasses.replace(fixes, notes_page=False)
+        doc = None
         doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
     lost = lost_notes(doc)
     if lost:
         fixes = fixes.merged(Corrections(endnotes=frozenset(lost)))
         warnings.append(_endnote_warning(xhtml, lost, "the page layout could not place them"))
+        doc = None
         doc = render(print_copy(xhtml, image_sizes, fixes))
     return doc, warnings
 
