@@ -3,9 +3,13 @@
 
 from __future__ import annotations
 
+import base64
 import ctypes.util
+import io
+import random
 import re
 import shutil
+import struct
 import subprocess
 import sys
 import threading
@@ -154,7 +158,9 @@ PAGE = """
 <tbody><tr><td colspan="2">Cell {n}</td></tr></tbody></table>
 <figure><img alt="A red square" src="data:image/png;base64,{png}"/><figcaption>Figure {n}</figcaption></figure>
 """
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAECAIAAAAmkwkpAAAAEklEQVR4nGP4z8CAB+GTG8HSALfKY52fTcuYAAAAAElFTkSuQmCC"
+# A two-colour palette PNG: WeasyPrint encodes it itself with or without the
+# patches (only 8-bit grey and RGB ones go in as they are), so whole files compare.
+PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAEAQMAAACTPww9AAAABlBMVEXIHh4eHshgjNd+AAAAC0lEQVR4nGNggAAAAAgAAbdYc5UAAAAASUVORK5CYII="
 
 
 def tagged_pdf(uncompressed: bool = True, **options) -> bytes:
@@ -220,16 +226,21 @@ def test_writing_patches_are_undone_after_the_last_writer():
     import pydyf
     import weasyprint.pdf
 
-    originals = weasyprint.pdf.add_tags, pydyf.zlib
+    from weasyprint.images import RasterImage
+
+    def current():
+        return weasyprint.pdf.add_tags, pydyf.zlib, RasterImage._get_png_data
+
+    originals = current()
     with engine_patches.pdf_writing():
         with engine_patches.pdf_writing():
             pass
-        # the outer writer still writes
-        assert (weasyprint.pdf.add_tags, pydyf.zlib) != originals
-    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
+        # the outer writer still writes, with all three patches
+        assert all(now is not then for now, then in zip(current(), originals))
+    assert current() == originals
     with pytest.raises(RuntimeError), engine_patches.pdf_writing():
         raise RuntimeError("a failed write")
-    assert (weasyprint.pdf.add_tags, pydyf.zlib) == originals
+    assert current() == originals
 
 
 def test_tagging_patch_holds_while_writers_on_threads_overlap():
@@ -279,3 +290,85 @@ def test_loading_on_several_threads_leaves_nothing_behind():
     assert "fontTools.varLib.instancer" not in sys.modules or not hasattr(
         sys.modules["fontTools.varLib.instancer"], "__getattr__"
     )
+
+
+# --- images -----------------------------------------------------------------------
+
+
+def png(mode: str, size=(61, 37), **options) -> bytes:
+    """A noisy PNG, so that its filters and compression are not trivial."""
+    from PIL import Image
+
+    depth = {"1": 1, "P": 1, "L": 1, "LA": 2, "I;16": 2, "RGB": 3, "RGBA": 4}[mode]
+    im = Image.frombytes(mode, size, random.Random(7).randbytes(size[0] * size[1] * depth))
+    buf = io.BytesIO()
+    im.save(buf, "PNG", **options)
+    return buf.getvalue()
+
+
+def pdf_images(data: bytes):
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            for _, image in page.images.items():
+                yield image.read_raw_bytes(), pikepdf.PdfImage(image).as_pil_image().tobytes()
+
+
+def pdf_with(image: bytes, patched: bool) -> bytes:
+    from contextlib import nullcontext
+
+    from weasyprint import HTML
+
+    src = "data:image/png;base64," + base64.b64encode(image).decode()
+    html = f'<p><img src="{src}" alt="noise" style="width: 2in"></p>'
+    with engine_patches.pdf_writing() if patched else nullcontext():
+        return HTML(string=html).write_pdf()
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_png_goes_into_the_pdf_as_it_is(mode):
+    from PIL import Image
+
+    data = png(mode, compress_level=1)  # WeasyPrint's own way compresses at 6
+    pixels = Image.open(io.BytesIO(data)).tobytes()
+    [(raw, shown)] = pdf_images(pdf_with(data, patched=True))
+    # The PDF's stream is the PNG's own compressed data, and shows the same pixels
+    # as WeasyPrint's own way (decode, encode again).
+    assert raw == engine_patches.idat_stream(Image.open(io.BytesIO(data)))
+    assert shown == pixels
+    [(raw_plain, shown_plain)] = pdf_images(pdf_with(data, patched=False))
+    assert shown_plain == pixels and raw_plain != raw
+
+
+@pytest.mark.parametrize(
+    "mode, options",
+    [("P", {}), ("RGBA", {}), ("LA", {}), ("1", {})],
+    ids=["palette", "alpha", "grey-alpha", "bilevel"],
+)
+def test_other_pngs_are_left_to_weasyprint(mode, options):
+    from PIL import Image
+
+    data = png(mode, **options)
+    assert engine_patches.idat_stream(Image.open(io.BytesIO(data))) is None
+    patched, plain = pdf_images(pdf_with(data, patched=True)), pdf_images(pdf_with(data, patched=False))
+    assert [shown for _, shown in patched] == [shown for _, shown in plain]
+
+
+def test_an_interlaced_or_16_bit_png_is_left_to_weasyprint():
+    from PIL import Image
+
+    # (WeasyPrint 70.0 itself cannot draw a 16-bit one; longread never hands it one.)
+    assert engine_patches.idat_stream(Image.open(io.BytesIO(png("I;16")))) is None
+
+    data = bytearray(png("RGB"))  # Pillow writes no interlaced PNG: mark the header as one
+    data[28] = 1
+    data[29:33] = struct.pack("!I", zlib.crc32(bytes(data[12:29])))
+    assert engine_patches.idat_stream(Image.open(io.BytesIO(bytes(data)))) is None
+
+
+def test_a_changed_png_is_encoded_again():
+    from PIL import Image
+
+    im = Image.open(io.BytesIO(png("RGB"))).convert("L")  # no longer the file's pixels
+    assert engine_patches.idat_stream(im) is None

@@ -1,4 +1,4 @@
-"""Work-arounds for four costs in the PDF engine's own code, applied only while
+"""Work-arounds for five costs in the PDF engine's own code, applied only while
 longread loads WeasyPrint or writes a PDF (never at import, and undone after).
 
 1. Loading the system libraries.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
@@ -36,13 +36,24 @@ longread loads WeasyPrint or writes a PDF (never at import, and undone after).
    content that is four times the work of zlib's default level 6 for streams
    3% smaller (0.85 s against 0.22 s at 145 pages); :func:`pdf_writing` has
    pydyf use level 6.  The streams hold the same bytes once inflated.
+
+5. Images.  WeasyPrint 70.0 puts a PNG into the PDF by decoding it and saving
+   it again with Pillow, to take the IDAT chunks of the new file as the image's
+   Flate stream (``weasyprint/images.py``, ``RasterImage.get_x_object``, line
+   198, and ``_get_png_data``, lines 203-229).  The print copy longread hands
+   it is already an 8-bit, non-interlaced PNG whose IDAT chunks are exactly that
+   stream: :func:`_png_data` takes them as they are (0.9 s of a 28 MB PNG's
+   build), and leaves every other image (palette, 16-bit, interlaced, with
+   alpha) to WeasyPrint.
 """
 
 from __future__ import annotations
 
 import importlib
+import io
 import os
 import re
+import struct
 import subprocess
 import sys
 import threading
@@ -212,23 +223,61 @@ def _add_tags(pdf, *args, **kwargs):
     return _originals["add_tags"](_FixedPages(pdf), *args, **kwargs)
 
 
+# --- 5. images --------------------------------------------------------------------
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+#: PNG colour types the PDF takes as they are, with the Pillow mode each opens as.
+_AS_IS = {0: "L", 2: "RGB"}
+
+
+def _png_data(pillow_image) -> bytes:
+    """WeasyPrint's ``_get_png_data``: the image's Flate stream with PNG predictors."""
+    as_is = idat_stream(pillow_image)
+    return as_is if as_is is not None else _originals["png_data"](pillow_image)
+
+
+def idat_stream(pillow_image) -> bytes | None:
+    """The IDAT chunks of a PNG opened from memory and not yet changed, when they
+    are a PDF image stream as they are (8 bits, grey or RGB, not interlaced)."""
+    fp = getattr(pillow_image, "fp", None)
+    if pillow_image.format != "PNG" or not isinstance(fp, io.BytesIO):
+        return None
+    data = fp.getvalue()
+    if data[:8] != PNG_SIGNATURE or data[12:16] != b"IHDR" or len(data) < 33:
+        return None
+    width, height, depth, colour, _, _, interlace = struct.unpack("!IIBBBBB", data[16:29])
+    if depth != 8 or interlace or _AS_IS.get(colour) != pillow_image.mode or (width, height) != pillow_image.size:
+        return None
+    chunks, at = [], 8
+    while at + 8 <= len(data):
+        length, kind = struct.unpack("!I4s", data[at : at + 8])
+        if kind == b"IDAT":
+            chunks.append(data[at + 8 : at + 8 + length])
+        at += 12 + length
+    return b"".join(chunks) or None
+
+
 @contextmanager
 def pdf_writing() -> Iterator[None]:
     """While inside, WeasyPrint writes tagged PDFs with page references built once,
-    and pydyf compresses streams at zlib's default level.
+    pydyf compresses streams at zlib's default level, and PNG images go in
+    without being decoded and encoded again.
 
     Safe for several builds on threads at once: the first to enter installs the
     work-arounds, the last to leave restores WeasyPrint's and pydyf's own.
     """
     global _writers
     import pydyf
+    import weasyprint.images
     import weasyprint.pdf
 
+    raster = weasyprint.images.RasterImage
     with _lock:
         if _writers == 0:
-            _originals.update(add_tags=weasyprint.pdf.add_tags, zlib=pydyf.zlib)
+            _originals.update(add_tags=weasyprint.pdf.add_tags, zlib=pydyf.zlib, png_data=raster._get_png_data)
             weasyprint.pdf.add_tags = _add_tags
             pydyf.zlib = _Zlib()
+            raster._get_png_data = staticmethod(_png_data)
         _writers += 1
     try:
         yield
@@ -238,3 +287,4 @@ def pdf_writing() -> Iterator[None]:
             if _writers == 0:
                 weasyprint.pdf.add_tags = _originals.pop("add_tags")
                 pydyf.zlib = _originals.pop("zlib")
+                raster._get_png_data = staticmethod(_originals.pop("png_data"))
