@@ -68,7 +68,8 @@ def add_commands(sub) -> None:
     common(a, "where to write the bags (default: longread.yaml's output, else build/)")
 
 
-def common(p: argparse.ArgumentParser, output_help: str) -> None:
+def add_sources(p: argparse.ArgumentParser) -> None:
+    """The sources a command works on (build, archive, check)."""
     p.add_argument(
         "manuscripts",
         nargs="*",
@@ -76,6 +77,15 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         type=Path,
         help="a manuscript (.md), a collection (.yaml) or a folder of manuscripts (default: manuscript/)",
     )
+
+
+def add_debug(p: argparse.ArgumentParser) -> None:
+    """--debug, which every command that reads sources takes."""
+    p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
+
+
+def common(p: argparse.ArgumentParser, output_help: str) -> None:
+    add_sources(p)
     p.add_argument("-o", "--output", metavar="DIR", type=Path, help=output_help)
     p.add_argument(
         "--paper",
@@ -113,7 +123,7 @@ def common(p: argparse.ArgumentParser, output_help: str) -> None:
         "-v", "--verbose", action="store_true", help="also print the plan, the theme folder and timings"
     )
     report.add_argument("--json", action="store_true", help="print one JSON report on stdout (for scripts)")
-    p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
+    add_debug(p)
 
 
 def formats(value: str) -> tuple[str, ...]:

@@ -5,11 +5,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
 from ..errors import ManuscriptError, UsageError, shown
 from ..model import BuildOptions
-from .build import papers
+from .build import add_debug, add_sources, papers
 from .report import EXIT_FAILED, EXIT_OK, EXIT_USAGE, one_line
 
 EPILOG = """\
@@ -35,13 +34,7 @@ def add_commands(sub) -> None:
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument(
-        "manuscripts",
-        nargs="*",
-        metavar="MANUSCRIPT",
-        type=Path,
-        help="a manuscript (.md), a collection (.yaml) or a folder of manuscripts (default: manuscript/)",
-    )
+    add_sources(p)
     p.add_argument(
         "--pages",
         action="store_true",
@@ -54,7 +47,7 @@ def add_commands(sub) -> None:
     p.add_argument("--format", choices=["text", "json"], default="text", help="text (default) or json")
     p.add_argument("--strict", action="store_true", help="warnings fail the check too (exit status 1)")
     p.add_argument("-q", "--quiet", action="store_true", help="print the findings only, no summary")
-    p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
+    add_debug(p)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ManuscriptError, shown
+from .build import add_debug
 from .report import EXIT_FAILED, EXIT_OK, human, one_line
 
 
@@ -24,7 +25,7 @@ def add_commands(sub) -> None:
     )
     i.add_argument("document", metavar="FILE", type=Path, help="a .docx, .odt or .html file")
     i.add_argument("-o", "--output", metavar="FOLDER", type=Path, help="where to write the manuscript (default: NAME/)")
-    i.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
+    add_debug(i)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from ..errors import ManuscriptError, UsageError, shown
+from .build import add_debug
 from .report import EXIT_FAILED, EXIT_OK, EXIT_USAGE, one_line
 
 DEFAULT_PORT = 8765
@@ -52,7 +53,7 @@ def add_commands(sub) -> None:
         "--theme", metavar="NAME|DIR", help="a theme name or folder (default: longread.yaml's, else magazine)"
     )
     p.add_argument("--no-browser", action="store_true", help="do not open the page in a browser")
-    p.add_argument("--debug", action="store_true", help="print the full traceback of an internal error")
+    add_debug(p)
 
 
 def check(args: argparse.Namespace) -> str | None:

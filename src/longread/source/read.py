@@ -385,20 +385,15 @@ def collect_figures(path: Path, root: etree._Element, files: ImageFiles, report:
         caption = ""
         if fig.tag == "figure":
             caption = "".join(inner_xml(c) for c in fig.xpath('.//span[@class="caption"]'))
-        figures.append(
-            Image(
-                key=key,
-                path=source.path,
-                alt=alt,
-                caption_html=caption,
-                owner=path,
-                file=source,
-                width=source.info.upright[0],
-                height=source.info.upright[1],
-                place=at,
-            )
-        )
+        figures.append(image_of(source, key, alt=alt, caption_html=caption, owner=path, place=at))
     return figures
+
+
+def image_of(source: images.Source, key: str, **fields) -> Image:
+    """The Image of a file read and checked: its path and its pixel size as shown
+    come from the file."""
+    width, height = source.info.upright
+    return Image(key=key, path=source.path, file=source, width=width, height=height, **fields)
 
 
 def left_out(img: etree._Element) -> None:
@@ -440,15 +435,4 @@ def read_photo(fields: Fields, value: object, files: ImageFiles) -> Image | None
     if picked is None:
         return None
     source, key = picked
-    return Image(
-        key=key,
-        path=source.path,
-        alt=alt,
-        caption_html=caption,
-        credit_html=credit,
-        owner=path,
-        file=source,
-        width=source.info.upright[0],
-        height=source.info.upright[1],
-        place=photo.at("src"),
-    )
+    return image_of(source, key, alt=alt, caption_html=caption, credit_html=credit, owner=path, place=photo.at("src"))
