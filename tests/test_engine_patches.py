@@ -160,7 +160,10 @@ PAGE = """
 """
 # A two-colour palette PNG: WeasyPrint encodes it itself with or without the
 # patches (only 8-bit grey and RGB ones go in as they are), so whole files compare.
-PNG = "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAEAQMAAACTPww9AAAABlBMVEXIHh4eHshgjNd+AAAAC0lEQVR4nGNggAAAAAgAAbdYc5UAAAAASUVORK5CYII="
+PNG = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAQAAAAEAQMAAACTPww9AAAABlBMVEXIHh4eHshgjNd+"
+    "AAAAC0lEQVR4nGNggAAAAAgAAbdYc5UAAAAASUVORK5CYII="
+)
 
 
 def tagged_pdf(uncompressed: bool = True, **options) -> bytes:
@@ -225,7 +228,6 @@ def test_streams_compressed_at_the_default_level_hold_the_same_bytes():
 def test_writing_patches_are_undone_after_the_last_writer():
     import pydyf
     import weasyprint.pdf
-
     from weasyprint.images import RasterImage
 
     def current():
@@ -236,11 +238,29 @@ def test_writing_patches_are_undone_after_the_last_writer():
         with engine_patches.pdf_writing():
             pass
         # the outer writer still writes, with all three patches
-        assert all(now is not then for now, then in zip(current(), originals))
+        assert all(now is not then for now, then in zip(current(), originals, strict=True))
     assert current() == originals
     with pytest.raises(RuntimeError), engine_patches.pdf_writing():
         raise RuntimeError("a failed write")
     assert current() == originals
+
+
+def on_threads(work, count: int) -> list[Exception]:
+    """Run ``work`` on ``count`` threads at once; what they raised."""
+    errors = []
+
+    def run():
+        try:
+            work()
+        except Exception as e:  # noqa: BLE001 (returned to the test)
+            errors.append(e)
+
+    threads = [threading.Thread(target=run) for _ in range(count)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return errors
 
 
 def test_tagging_patch_holds_while_writers_on_threads_overlap():
@@ -248,21 +268,13 @@ def test_tagging_patch_holds_while_writers_on_threads_overlap():
 
     original = weasyprint.pdf.add_tags
     expected = tagged_pdf()
-    results, errors = [], []
+    results = []
 
     def write():
-        try:
-            with engine_patches.pdf_writing():
-                results.append(tagged_pdf())
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(e)
+        with engine_patches.pdf_writing():
+            results.append(tagged_pdf())
 
-    threads = [threading.Thread(target=write) for _ in range(3)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert on_threads(write, 3) == []
     assert results == [expected] * 3
     assert weasyprint.pdf.add_tags is original
 
@@ -271,21 +283,12 @@ def test_loading_on_several_threads_leaves_nothing_behind():
     import importlib
 
     original = ctypes.util.find_library
-    errors = []
 
     def load():
-        try:
-            with engine_patches.loading():
-                importlib.import_module("weasyprint")
-        except Exception as e:  # noqa: BLE001 (reported below)
-            errors.append(e)
+        with engine_patches.loading():
+            importlib.import_module("weasyprint")
 
-    threads = [threading.Thread(target=load) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    assert not errors
+    assert on_threads(load, 4) == []
     assert ctypes.util.find_library is original
     assert "fontTools.varLib.instancer" not in sys.modules or not hasattr(
         sys.modules["fontTools.varLib.instancer"], "__getattr__"
