@@ -11,6 +11,9 @@ itself (nested stages subtracted: print images are made inside the layout),
 the memory in use after it and whether the process reached a new peak in it.
 Stages on worker threads (the e-book's images, the cover) overlap the others.
 ``--cprofile N`` also prints the N functions with the most own time.
+``--without-composer`` leaves every paragraph to WeasyPrint's own line breaking
+(as if the composer could not read the styles), to show what composing costs
+in the layout as well as in the composer itself.
 """
 
 from __future__ import annotations
@@ -137,11 +140,23 @@ class Recorder:
         return "\n".join(lines)
 
 
+def without_composer() -> None:
+    """The composer's own way out: it cannot read the styles, so it leaves every
+    paragraph to WeasyPrint (compose/__init__.py, ``compose``)."""
+    import longread.compose
+
+    def unreadable(*args, **kwargs):
+        raise RuntimeError("benchmarks/stages.py --without-composer")
+
+    longread.compose.Styles = unreadable
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("input", help="review, 50x, 3mb, png, or a manuscript file")
     ap.add_argument("--format", default="epub,pdf")
     ap.add_argument("--cprofile", type=int, default=0, metavar="N", help="also print the N costliest functions")
+    ap.add_argument("--without-composer", action="store_true", help="leave the lines to WeasyPrint")
     args = ap.parse_args()
 
     t0, c0 = time.perf_counter(), time.process_time()
@@ -155,6 +170,8 @@ def main() -> None:
         t0, c0 = time.perf_counter(), time.process_time()
         from longread import cli
 
+        if args.without_composer:
+            without_composer()
         recorder = Recorder()
         recorder.install()  # imports the pipeline's modules too (not WeasyPrint: that is a stage)
         imports = time.perf_counter() - t0

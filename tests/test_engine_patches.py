@@ -231,13 +231,13 @@ def test_writing_patches_are_undone_after_the_last_writer():
     from weasyprint.images import RasterImage
 
     def current():
-        return weasyprint.pdf.add_tags, pydyf.zlib, RasterImage._get_png_data
+        return weasyprint.pdf.add_tags, pydyf.zlib, RasterImage._get_png_data, RasterImage.get_x_object
 
     originals = current()
     with engine_patches.pdf_writing():
         with engine_patches.pdf_writing():
             pass
-        # the outer writer still writes, with all three patches
+        # the outer writer still writes, with all four patches
         assert all(now is not then for now, then in zip(current(), originals, strict=True))
     assert current() == originals
     with pytest.raises(RuntimeError), engine_patches.pdf_writing():
@@ -375,3 +375,60 @@ def test_a_changed_png_is_encoded_again():
 
     im = Image.open(io.BytesIO(png("RGB"))).convert("L")  # no longer the file's pixels
     assert engine_patches.idat_stream(im) is None
+
+
+# --- resolution -------------------------------------------------------------------
+
+
+def jpeg(size, **options) -> bytes:
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.effect_noise(size, 40).convert("RGB").save(buf, "JPEG", quality=95, **options)
+    return buf.getvalue()
+
+
+def pdf_at_300_ppi(image: bytes, mime: str, patched: bool, times: int = 1) -> list[bytes]:
+    """The PDF (written ``times`` from one layout) of an image printed 2 in wide
+    with its resolution capped at 300 ppi, as longread's print stylesheet does."""
+    from contextlib import nullcontext
+
+    from weasyprint import HTML
+
+    src = f"data:{mime};base64," + base64.b64encode(image).decode()
+    html = f'<img src="{src}" alt="noise" style="width: 2in; image-resolution: 300dpi">'
+    doc = HTML(string=html).render(dpi=300)
+    with engine_patches.pdf_writing() if patched else nullcontext():
+        return [doc.write_pdf(dpi=300) for _ in range(times)]
+
+
+@pytest.mark.parametrize("progressive", [False, True])
+def test_an_image_over_300_ppi_is_brought_down_at_the_print_copys_quality(progressive):
+    import pikepdf
+    from PIL import Image
+
+    first, second = pdf_at_300_ppi(jpeg((1800, 1200), progressive=progressive), "image/jpeg", True, times=2)
+    for pdf in (first, second):  # the archival copy written after the print one is the same
+        with pikepdf.open(io.BytesIO(pdf)) as doc:
+            [(_, image)] = doc.pages[0].images.items()
+            raw = image.read_raw_bytes()
+        with Image.open(io.BytesIO(raw)) as shown:
+            # 2 in at 300 ppi; quantised as longread's print copy (WeasyPrint's own: 75)
+            assert shown.size == (600, 400) and shown.format == "JPEG"
+            assert shown.quantization[0][0] <= 4 and not shown.info.get("progressive")
+    [plain] = pdf_at_300_ppi(jpeg((1800, 1200)), "image/jpeg", False)
+    with pikepdf.open(io.BytesIO(plain)) as doc:
+        [(_, image)] = doc.pages[0].images.items()
+        with Image.open(io.BytesIO(image.read_raw_bytes())) as shown:
+            assert shown.size == (600, 400) and shown.quantization[0][0] > 4
+
+
+def test_a_png_over_300_ppi_is_brought_down_and_goes_in_as_it_is():
+    from PIL import Image
+
+    [pdf] = pdf_at_300_ppi(png("RGB", size=(1200, 300)), "image/png", True)
+    [(_, shown)] = pdf_images(pdf)
+    assert len(shown) == 600 * 150 * 3  # 2 in at 300 ppi
+    [(_, plain)] = pdf_images(pdf_at_300_ppi(png("RGB", size=(1200, 300)), "image/png", False)[0])
+    assert len(plain) == len(shown)
+    assert Image.frombytes("RGB", (600, 150), shown).getextrema() != ((0, 0), (0, 0), (0, 0))

@@ -158,3 +158,70 @@ def test_a_manuscripts_images_together_are_bounded(tmp_path, monkeypatch):
     assert files.use("./a.png")[1] == "a.png"  # the same file again costs nothing
     with pytest.raises(ManuscriptError, match="the images of this manuscript take over"):
         files.use("b.png")
+
+
+# --- a JPEG that needs no change goes through as it is ------------------------------
+
+
+def _noisy(size=(640, 480), mode="RGB") -> Image.Image:
+    return Image.effect_noise(size, 60).convert(mode)
+
+
+def test_an_upright_srgb_jpeg_keeps_its_pixels_and_loses_its_metadata(tmp_path, monkeypatch):
+    exif = Image.Exif()
+    exif[0x013B] = "SECRET artist"
+    xmp = b"<x:xmpmeta>SECRET xmp</x:xmpmeta>"
+    data = _bytes(_noisy(), "JPEG", quality=92, comment=b"SECRET comment", exif=exif, xmp=xmp)
+    data += b"SECRET trailer after the end of the image"
+    src = _source(tmp_path, "plain.jpg", data)
+    monkeypatch.setattr(images, "_decode", None)  # the pixels are never decoded
+    picture = images.prepare(src, tmp_path / "story.md", ("screen", "print"))
+    assert picture.screen == picture.print and picture.print_size == (640, 480)
+    assert b"SECRET" not in picture.print and len(picture.print) < len(data)
+    with _open(picture.print) as out, _open(data) as original:
+        assert [m for m, _ in out.applist] == ["APP0"]
+        assert out.tobytes() == original.tobytes()  # the same entropy-coded data
+
+
+@pytest.mark.parametrize(
+    "options, copies",
+    [
+        ({}, {"screen", "print"}),
+        ({"progressive": True}, {"print"}),  # e-readers get a baseline JPEG
+        ({"icc_profile": ImageCms.ImageCmsProfile(ImageCms.createProfile("LAB")).tobytes()}, set()),
+        ({"exif": (lambda e: e.__setitem__(0x0112, 3) or e)(Image.Exif())}, set()),  # upside down
+        ({"exif": (lambda e: e.__setitem__(0x0112, 6) or e)(Image.Exif())}, set()),  # a quarter turn
+    ],
+)
+def test_which_jpegs_go_through_as_they_are(options, copies, tmp_path):
+    src = _source(tmp_path, "x.jpg", _bytes(_noisy(), "JPEG", **options))
+    assert {name for name in ("screen", "print") if images.as_is(src, name) is not None} == copies
+
+
+def test_a_jpeg_larger_than_a_copy_or_not_rgb_is_decoded(tmp_path):
+    big = _source(tmp_path, "big.jpg", _bytes(_noisy((2000, 1000)), "JPEG"))
+    assert images.as_is(big, "print") is not None and images.as_is(big, "screen") is None
+    cmyk = _source(tmp_path, "cmyk.jpg", _bytes(_noisy(mode="CMYK"), "JPEG"))
+    assert images.as_is(cmyk, "print") is None
+    assert images.as_is(big, "cover") is None  # the cover is always drawn anew
+    picture = images.prepare(cmyk, tmp_path / "story.md", ("print",))
+    with _open(picture.print) as out:
+        assert out.mode == "RGB"
+
+
+@pytest.mark.parametrize("cut", [3, 40, -3])
+def test_a_damaged_jpeg_is_not_passed_on(cut, tmp_path):
+    data = _bytes(_noisy(), "JPEG")
+    assert images._plain_jpeg(data) is not None
+    assert images._plain_jpeg(data[:cut]) is None  # cut off in a header, or before its end
+    assert images._plain_jpeg(data[:4] + b"\xff\xff" + data[6:]) is None  # a segment longer than the file
+    assert images._plain_jpeg(data[:20] + b"\x00" + data[21:]) is None  # no marker where one must be
+
+
+def test_a_screen_copy_within_reach_of_the_jpeg_decoders_scaling_is_not_resampled(tmp_path):
+    src = _source(tmp_path, "photo.jpg", _bytes(_noisy((3000, 2000)), "JPEG", progressive=True))
+    with _open(images.prepare(src, tmp_path / "story.md", ("screen",)).screen) as screen:
+        assert screen.size == (1500, 1000)  # decoded at half scale, 1500 >= 0.9 x 1600
+    wide = _source(tmp_path, "wide.jpg", _bytes(_noisy((4000, 1000)), "JPEG"))
+    with _open(images.prepare(wide, tmp_path / "story.md", ("screen",)).screen) as screen:
+        assert screen.size == (1600, 400)  # half scale would give 2000: resampled to 1600

@@ -478,3 +478,17 @@ def test_an_opening_quotation_is_the_epigraph_and_the_paragraph_after_it_the_lea
     assert quote.get("{http://www.idpf.org/2007/ops}type") == "epigraph"
     assert quote[-1].get("class") == "attribution" and quote[-1].text.startswith("\u2014")
     assert "lead" in quote.getnext().get("class") and quote.getnext()[0].get("class") == "lead-in"
+
+
+def test_corrections_left_when_the_layouts_run_out_are_reported(monkeypatch, tmp_path):
+    """Each layout corrects one place per article; should an article have more
+    places than the proof has layouts, the build says where they begin."""
+    from longread.writers import proof
+
+    monkeypatch.setattr(proof, "PASSES", 1)
+    result = make(CORPUS / "long-notes.md", formats=("pdf",), output_dir=tmp_path)
+    [warning] = [w for w in result.warnings if "print makeup stopped" in w]
+    assert re.search(r"after 1 layout with pages still to correct, from page \d+ on", warning)
+    monkeypatch.setattr(proof, "PASSES", 6)
+    again = make(CORPUS / "long-notes.md", formats=("pdf",), output_dir=tmp_path / "again")
+    assert not [w for w in again.warnings if "print makeup stopped" in w]

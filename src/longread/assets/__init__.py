@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from pathlib import Path
 
 from ..model import Assets, Book, Plan
 from . import cover, fonts, images
@@ -45,19 +46,36 @@ def start(book: Book, plan: Plan, pool: Executor) -> Assets:
     font_files = fonts.subset_faces(plan.theme, font_text(book), cache)
     copies = (("screen",) if plan.needs_screen_images else ()) + (("print",) if plan.needs_pdf else ())
     decoding = ThreadPoolExecutor(max_workers=1, thread_name_prefix="longread-images")
-    pictures: dict[str, Future] = {}
-    by_content: dict[str, Future] = {}
+    pictures: dict[str, dict[str, Future]] = {}
+    by_content: dict[str, dict[str, Future]] = {}
     for im in book.images:
         if im.file is None or not copies:
             continue
         if im.file.digest not in by_content:
-            by_content[im.file.digest] = decoding.submit(images.prepare, im.file, im.owner or book.source, copies)
+            by_content[im.file.digest] = copies_of(im.file, im.owner or book.source, copies, decoding)
         pictures[im.key] = by_content[im.file.digest]
     decoding.shutdown(wait=False)
-    screen = Pending({k: copy_of(f, "screen") for k, f in pictures.items()} if "screen" in copies else {})
-    printed = Pending({k: copy_of(f, "print") for k, f in pictures.items()} if "print" in copies else {})
+    screen = Pending({k: f["screen"] for k, f in pictures.items()} if "screen" in copies else {})
+    printed = Pending({k: f["print"] for k, f in pictures.items()} if "print" in copies else {})
     made_cover = pool.submit(make_cover, book, plan, screen, cache) if plan.needs_epub else None
     return Assets(fonts=font_files, screen_images=screen, print_images=printed, cover=made_cover)
+
+
+def copies_of(file: images.Source, owner: Path, copies: tuple[str, ...], decoding: Executor) -> dict[str, Future]:
+    """A future for each copy of one picture: a JPEG that needs no change for a
+    copy is that copy at once (see :func:`.images.as_is`); the others come from
+    one decode on ``decoding`` (errors name the manuscript ``owner``)."""
+    made: dict[str, Future] = {}
+    for name in copies:
+        data = images.as_is(file, name)
+        if data is not None:
+            made[name] = Future()
+            made[name].set_result(data)
+    rest = tuple(c for c in copies if c not in made)
+    if rest:
+        picture = decoding.submit(images.prepare, file, owner, rest)
+        made.update({name: copy_of(picture, name) for name in rest})
+    return made
 
 
 def copy_of(picture: Future, name: str) -> Future:

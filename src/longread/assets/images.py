@@ -8,7 +8,9 @@ scale where the format allows it — and derives every copy the outputs need fro
 that one decode: the screen copy for the EPUB, the print copy for the PDF and the
 finished cover of a collection.  Each copy is upright, in sRGB, and carries no
 metadata at all (no EXIF, XMP, IPTC or comment; the colour profile is applied,
-then dropped).
+then dropped).  A JPEG that is all of that already, and no larger than a copy,
+is that copy as it is, its metadata segments cut out (:func:`as_is`): nothing
+decoded, no pixel lost to a second encoding.
 """
 
 from __future__ import annotations
@@ -47,6 +49,10 @@ STAND_IN_MARK = b"longread:stand-in"
 
 #: The long edge of images in the EPUB: sharp on tablets, small enough for phones.
 EPUB_LONG_EDGE = 1600
+#: A JPEG whose decoder can scale it (by 1/2, 1/4, 1/8) to within this share of
+#: the EPUB's long edge is decoded at that scale and not resampled at all: a
+#: 3000-pixel photo gives a 1500-pixel copy in a quarter of the memory and time.
+SCREEN_SLACK = 0.9
 #: The long edge handed to the PDF writer, which then places every image at
 #: exactly 300 ppi at its printed size (10 in at 300 ppi covers any trim we set).
 PRINT_LONG_EDGE = 3000
@@ -103,8 +109,13 @@ class Info:
     has_alpha: bool
     stand_in: bool
     mode: str = "RGB"
-    #: EXIF says the picture is turned a quarter: it is shown height × width.
-    turned: bool = False
+    #: The EXIF orientation: 1 is upright as stored; 5 to 8 turn it a quarter.
+    orientation: int = 1
+
+    @property
+    def turned(self) -> bool:
+        """EXIF says the picture is turned a quarter: it is shown height × width."""
+        return self.orientation in (5, 6, 7, 8)
 
     @property
     def upright(self) -> tuple[int, int]:
@@ -214,7 +225,7 @@ def inspect(manuscript: Path, name: str, data: bytes) -> Info:
                 mode in {"RGBA", "LA", "PA", "La", "RGBa"} or (mode == "P" and "transparency" in im.info),
                 STAND_IN_MARK in _as_bytes(im.info.get("comment")),
                 mode,
-                _orientation(im) in (5, 6, 7, 8),
+                _orientation(im),
             )
             if im.width * im.height > MAX_PIXELS:
                 raise PILImage.DecompressionBombError
@@ -323,18 +334,21 @@ def prepare(source: Source, owner: Path, copies: Iterable[str] = ("screen", "pri
     """Decode ``source`` once and make the ``copies`` asked for (names from
     :data:`COPIES`), each at most its long edge, never upscaled.  Errors name the
     manuscript (``owner``) that uses the image."""
-    wanted = sorted(set(copies), key=lambda c: -COPIES[c])
+    made: dict[str, bytes] = {name: data for name in copies if (data := as_is(source, name)) is not None}
+    wanted = sorted(set(copies) - set(made), key=lambda c: -COPIES[c])
     extension = source.info.extension
+    print_size = source.info.upright if "print" in made else (0, 0)
+    if not wanted:
+        return Picture(extension, made.get("screen"), made.get("print"), print_size, made.get("cover"))
     try:
         with _strict_decoding():
-            im, icc = _decode(source.data, COPIES[wanted[0]])
+            slack = SCREEN_SLACK if wanted == ["screen"] else 1.0
+            im, icc = _decode(source.data, COPIES[wanted[0]], slack)
             im = _to_srgb(_fit(im, COPIES[wanted[0]]), icc)
     except (PILImage.DecompressionBombError, PILImage.DecompressionBombWarning):
         raise ManuscriptError(owner, f"image {quoted(source.name)} is too large to process safely") from None
     except (OSError, SyntaxError, ValueError, EOFError) as e:
         raise ManuscriptError(owner, f"image {quoted(source.name)} cannot be decoded ({e})") from None
-    made: dict[str, bytes] = {}
-    print_size = (0, 0)
     for name in wanted:
         im = _fit(im, COPIES[name])
         if name == "cover":
@@ -346,12 +360,89 @@ def prepare(source: Source, owner: Path, copies: Iterable[str] = ("screen", "pri
     return Picture(extension, made.get("screen"), made.get("print"), print_size, made.get("cover"))
 
 
-def _decode(data: bytes, long_edge: int) -> tuple[PILImage.Image, bytes | None]:
+def as_is(source: Source, name: str) -> bytes | None:
+    """The copy ``name`` of a JPEG that needs no change to its pixels, without
+    decoding them: the file with every segment but its pixels, their tables and
+    the JFIF/Adobe headers left out (EXIF, XMP, IPTC, comments, thumbnails,
+    anything after the image); None when the pixels must change.
+
+    They need none when the photo is already upright, in sRGB (no colour profile),
+    RGB or grey, and no larger than the copy.  The print copy is then the
+    delivered picture itself, at no cost (the PDF writer resamples it once, to
+    300 ppi at its printed size, and no generation of JPEG loss comes before);
+    the screen copy must also be baseline, the JPEG every e-reader decodes.  The
+    cover is always drawn anew."""
+    info = source.info
+    if info.format != "JPEG" or info.mode not in {"RGB", "L"} or info.orientation != 1 or name == "cover":
+        return None
+    if max(info.width, info.height) > COPIES[name]:
+        return None
+    plain = _plain_jpeg(source.data)
+    if plain is None or (name == "screen" and plain[1]):
+        return None
+    return plain[0]
+
+
+#: JPEG markers with no length: start of image, restart points, the temporary marker.
+_STANDALONE = {0xD8, 0x01, *range(0xD0, 0xD8)}
+#: Frame types Pillow decodes and PDF readers take: baseline, extended, progressive.
+_FRAMES = {0xC0: False, 0xC1: False, 0xC2: True}
+
+
+def _plain_jpeg(data: bytes) -> tuple[bytes, bool] | None:
+    """``data`` cut down to the segments that make the picture, and whether it is
+    progressive; None when it holds anything longread should not pass on as it is
+    (a colour profile, an EXIF orientation other than upright, a lossless or
+    arithmetic-coded frame, a damaged segment)."""
+    if not data.startswith(b"\xff\xd8"):
+        return None
+    kept, at, progressive, frame = [b"\xff\xd8"], 2, False, False
+    while at + 2 <= len(data):
+        if data[at] != 0xFF:
+            return None
+        marker = data[at + 1]
+        if marker == 0xFF:  # fill byte
+            at += 1
+            continue
+        if marker == 0xD9:  # end of image: what follows is not the picture
+            return (b"".join([*kept, b"\xff\xd9"]), progressive) if frame else None
+        if marker in _STANDALONE:
+            return None
+        end = at + 2 + int.from_bytes(data[at + 2 : at + 4], "big")
+        if end > len(data) or end < at + 4:
+            return None
+        body = data[at + 4 : end]
+        if 0xC0 <= marker <= 0xCF and marker not in {0xC4, 0xC8, 0xCC}:
+            if marker not in _FRAMES or body[:1] != b"\x08":  # 8-bit samples only
+                return None
+            frame, progressive = True, _FRAMES[marker]
+        if marker == 0xE2 and body.startswith(b"ICC_PROFILE\0"):
+            return None  # its colours are converted to sRGB by decoding
+        keep = not (0xE0 <= marker <= 0xEF or marker == 0xFE)
+        keep = keep or (marker == 0xE0 and body.startswith(b"JFIF\0")) or (marker == 0xEE and body.startswith(b"Adobe"))
+        if keep:
+            kept.append(data[at:end])
+        at = end
+        if marker == 0xDA:  # the scan's entropy-coded data runs to the next marker
+            scan = at
+            while True:
+                at = data.find(b"\xff", at)
+                if at < 0 or at + 1 >= len(data):
+                    return None
+                if data[at + 1] == 0 or 0xD0 <= data[at + 1] <= 0xD7:
+                    at += 2
+                    continue
+                break
+            kept.append(data[scan:at])
+    return None
+
+
+def _decode(data: bytes, long_edge: int, slack: float = 1.0) -> tuple[PILImage.Image, bytes | None]:
     """The image, upright, in its working mode, at most a few times ``long_edge``
-    pixels long (so that the final resize has pixels to work with), and its
-    colour profile."""
+    pixels long (so that the final resize has pixels to work with; a JPEG may come
+    out as short as ``slack`` times ``long_edge``), and its colour profile."""
     with PILImage.open(io.BytesIO(data)) as im:
-        _draft(im, long_edge)
+        _draft(im, round(long_edge * slack))
         im.load()
         icc = im.info.get("icc_profile")
         orientation = im.getexif().get(0x0112, 1)
@@ -426,6 +517,19 @@ def _fit(im: PILImage.Image, long_edge: int) -> PILImage.Image:
     scale = long_edge / max(im.size)
     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
     return im.resize(size, PILImage.Resampling.LANCZOS)
+
+
+def at_print_size(data: bytes, size: tuple[int, int]) -> bytes:
+    """A print copy (grey or RGB, from :func:`prepare` or :func:`as_is`) brought
+    down to ``size``, the pixels it has at 300 ppi where it is printed: a JPEG is
+    decoded at the smallest scale that still has those pixels, then both kinds are
+    resampled with Lanczos and saved in their own format, with no metadata."""
+    with PILImage.open(io.BytesIO(data)) as im:
+        extension = "png" if im.format == "PNG" else "jpg"
+        if extension == "jpg":
+            im.draft(im.mode, size)
+        smaller = im.resize(size, PILImage.Resampling.LANCZOS)
+    return _encode(smaller, extension, best=False)
 
 
 def _flatten(im: PILImage.Image) -> PILImage.Image:

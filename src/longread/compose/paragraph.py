@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from . import hyphenate
 from .breaks import Break, Problem, Rules
@@ -21,6 +22,7 @@ SPACE_RUN = re.compile(r"[ \t\n\r\f]+")
 DASHES = "—–"
 HYPHENS = "-\u2010"
 JOINTS = DASHES + HYPHENS
+_JOINT = re.compile(f"[{re.escape(JOINTS)}]")
 # Opening punctuation that should not be left alone at the end of a line.
 OPENING = "“‘«‹„‚([{"
 # Elements whose box is not text: the composer does not set paragraphs holding them.
@@ -290,16 +292,16 @@ def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = Fals
     text = par.text
     words = _words(par)
     total = 0.0
-    starts = []
+    starts, word_widths = [], []
     for j, (s, e) in enumerate(words):
         starts.append(total)
-        total += _width(par, measure, s, e)
+        word_widths.append(_width(par, measure, s, e))
+        total += word_widths[-1]
         if j + 1 < len(words):
             total += _width(par, measure, e, words[j + 1][0])
     found = [Break(par.lead, par.lead, 0.0, 0.0)]
     for j, (s, e) in enumerate(words[:-1]):
-        here, width = starts[j], starts[j + 1] - starts[j]
-        word_width = _width(par, measure, s, e)
+        here, width, word_width = starts[j], starts[j + 1] - starts[j], word_widths[j]
         found += _inside(par, measure, rules, s, e, here, word_width, display or not hyphenate)
         nxt = words[j + 1][0]
         if j == len(words) - 2 or text[nxt] in DASHES:
@@ -308,17 +310,16 @@ def problem(par: Paragraph, measure: Measure, rules: Rules, display: bool = Fals
             continue
         found.append(Break(e, nxt, here + word_width, here + width, gap=width - word_width))
     found.append(Break(len(text), len(text), total, total))
-    spaces = [0]
-    for c in text:
-        spaces.append(spaces[-1] + (c in " \u00a0"))
+    spaces = [0, *accumulate(map(" \u00a0".__contains__, text))]
     return Problem(tuple(found), tuple(spaces), par.widths, rules.stretch * par.space, par.beside, int(par.cap is None))
 
 
 def _words(par: Paragraph) -> list[tuple[int, int]]:
     """Spans of text between the spaces a line may break at."""
     words, start = [], par.lead
-    for i, c in enumerate(par.text):
-        if i >= par.lead and c == " " and par.runs[par.run_at[i]].wrap:
+    for space in re.finditer(" ", par.text, par.lead):
+        i = space.start()
+        if par.runs[par.run_at[i]].wrap:
             words.append((start, i))
             start = i + 1
     words.append((start, len(par.text)))
@@ -330,6 +331,9 @@ def _width(par: Paragraph, measure: Measure, s: int, e: int, hyphen: str = "") -
     box each), with the margins, borders and padding of elements inside."""
     width = par.extra[e] - par.extra[s]
     first, last = par.run_at[s], par.run_at[e - 1]
+    if first == last:  # most words: one run
+        style = par.runs[first].style
+        return width + measure.width(par.text[s:e] + hyphen, style) if style is not None else width
     for index in range(first, last + 1):
         run = par.runs[index]
         if run.style is not None and run.end > run.start:
@@ -343,7 +347,7 @@ def _inside(par, measure, rules, s, e, here, word_width, plain=False) -> list[Br
     has and at hyphenation points; ``plain`` (display type, or a first try
     without hyphenation) takes the dashes only."""
     text, found = par.text, []
-    joints = [p for p in range(s + 1, e) if text[p - 1] in JOINTS]  # most words have none
+    joints = [m.end() for m in _JOINT.finditer(text, s, e - 1)]  # most words have none
     for p in joints:
         before, after = text[p - 1], text[p]
         run_before, run_after = par.runs[par.run_at[p - 1]], par.runs[par.run_at[p]]

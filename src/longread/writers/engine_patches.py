@@ -1,4 +1,4 @@
-"""Work-arounds for five costs in the PDF engine's own code, applied only while
+"""Work-arounds for six costs in the PDF engine's own code, applied only while
 longread loads WeasyPrint or writes a PDF (never at import, and undone after).
 
 1. Loading the system libraries.  WeasyPrint 70.0 (``weasyprint/text/ffi.py``, ``_dlopen``, lines
@@ -45,10 +45,23 @@ longread loads WeasyPrint or writes a PDF (never at import, and undone after).
    stream: :func:`_png_data` takes them as they are (0.9 s of a 28 MB PNG's
    build), and leaves every other image (palette, 16-bit, interlaced, with
    alpha) to WeasyPrint.
+
+6. Resolution.  The print stylesheet caps images at 300 ppi
+   (``image-resolution``), and WeasyPrint 70.0 brings a larger image down to it
+   as it writes (``weasyprint/images.py``, ``RasterImage.get_x_object``, lines
+   122-133): it decodes the whole image, shrinks it with Pillow's
+   ``thumbnail`` and saves it at Pillow's default JPEG quality, 75, low for
+   print, and stores the result over the image's own data, so that a second
+   PDF written from the same layout (the archival copy) decodes and saves that
+   copy again, another generation of JPEG loss.  :func:`_x_object` makes the smaller copy with
+   :func:`longread.assets.images.at_print_size` (the JPEG decoded at a reduced
+   scale, far less memory; Lanczos; the print copy's quality) and leaves the
+   image's own data as it is.  Images with transparency are left to WeasyPrint.
 """
 
 from __future__ import annotations
 
+import copy
 import importlib
 import io
 import os
@@ -257,11 +270,28 @@ def idat_stream(pillow_image) -> bytes | None:
     return b"".join(chunks) or None
 
 
+def _x_object(image, interpolate, dpi_ratio):
+    """WeasyPrint's ``RasterImage.get_x_object``, given a copy already at the size
+    ``dpi_ratio`` asks for (see 6. above)."""
+    from ..assets.images import at_print_size
+
+    original = _originals["x_object"]
+    if dpi_ratio >= 1 or image.mode not in ("RGB", "L") or image.format not in ("JPEG", "PNG"):
+        return original(image, interpolate, dpi_ratio)
+    size = (max(1, round(image.width * dpi_ratio)), max(1, round(image.height * dpi_ratio)))
+    smaller = copy.copy(image)
+    smaller.width, smaller.height = size
+    data = at_print_size(image.image_data.data, size)
+    smaller.image_data = image.cache_image_data(data, slot=f"longread-{size[0]}x{size[1]}")
+    return original(smaller, interpolate, 1)
+
+
 @contextmanager
 def pdf_writing() -> Iterator[None]:
     """While inside, WeasyPrint writes tagged PDFs with page references built once,
-    pydyf compresses streams at zlib's default level, and PNG images go in
-    without being decoded and encoded again.
+    pydyf compresses streams at zlib's default level, PNG images go in
+    without being decoded and encoded again, and images larger than 300 ppi
+    are brought down to it by longread.
 
     Safe for several builds on threads at once: the first to enter installs the
     work-arounds, the last to leave restores WeasyPrint's and pydyf's own.
@@ -274,10 +304,16 @@ def pdf_writing() -> Iterator[None]:
     raster = weasyprint.images.RasterImage
     with _lock:
         if _writers == 0:
-            _originals.update(add_tags=weasyprint.pdf.add_tags, zlib=pydyf.zlib, png_data=raster._get_png_data)
+            _originals.update(
+                add_tags=weasyprint.pdf.add_tags,
+                zlib=pydyf.zlib,
+                png_data=raster._get_png_data,
+                x_object=raster.get_x_object,
+            )
             weasyprint.pdf.add_tags = _add_tags
             pydyf.zlib = _Zlib()
             raster._get_png_data = staticmethod(_png_data)
+            raster.get_x_object = _x_object
         _writers += 1
     try:
         yield
@@ -288,3 +324,4 @@ def pdf_writing() -> Iterator[None]:
                 weasyprint.pdf.add_tags = _originals.pop("add_tags")
                 pydyf.zlib = _originals.pop("zlib")
                 raster._get_png_data = staticmethod(_originals.pop("png_data"))
+                raster.get_x_object = _originals.pop("x_object")

@@ -91,6 +91,15 @@ def settle(xhtml: str, image_sizes: Mapping[str, tuple[int, int]], render: Calla
         fixes = fixes.merged(found)
         doc = None  # one laid-out document in memory at a time: a long one is large
         doc = _render_or_endnotes(xhtml, image_sizes, render, fixes, warnings)
+    else:
+        # Each layout corrects one place per article: an article with more places
+        # than layouts keeps the rest as the engine set them, and says so.
+        left, page = _corrections(read(doc), fixes)
+        if dataclasses.replace(left, notes_page=False):
+            warnings.append(
+                f"the print makeup stopped after {PASSES} layout{'s' * (PASSES != 1)} with pages still to correct, "
+                f"from page {page + 1} on (a note set below a later page than its call, or a page left short)"
+            )
     if fixes.notes_page and not _has_notes(doc.pages[-1]):
         # The notes that ran on past the text now end on its last page.
         fixes = dataclasses.replace(fixes, notes_page=False)
@@ -248,7 +257,12 @@ def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
     A correction changes every page after it, so each article gets one per proof:
     the first, in page order (articles start on pages of their own, so one
     article's corrections leave the others' pages as they are)."""
-    proof = read(doc)
+    return _corrections(read(doc), fixes)[0]
+
+
+def _corrections(proof: Proof, fixes: Corrections) -> tuple[Corrections, int]:
+    """:func:`corrections`, from a proof already read, and the first page (0, 1 …)
+    with a place to correct (-1 for none)."""
     first: dict[int, tuple[int, Corrections]] = {}
     candidates = [*notes_to_fix(proof), *notes_that_shorten(proof), *figures_to_fix(proof, fixes.pair)]
     for article, page, fix in candidates:
@@ -263,7 +277,7 @@ def corrections(doc, fixes: Corrections = NO_CORRECTIONS) -> Corrections:
         # keeps the last page it made before and forgets what was sent on.  A
         # page of the document's own at the end holds them.
         found = found.merged(Corrections(notes_page=True))
-    return found
+    return found, min((page for page, _ in first.values()), default=-1)
 
 
 def notes_to_fix(proof: Proof):
