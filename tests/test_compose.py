@@ -288,6 +288,40 @@ def test_the_makeups_note_drop_cap_and_end_mark_are_composed_and_verified():
     assert at_line_end >= 2
 
 
+def test_the_empty_text_boxes_composed_lines_end_with_are_dropped_and_nothing_else(tmp_path):
+    """Where a composed line breaks, WeasyPrint leaves the space between two groups
+    as an empty text box; taking them out leaves every word where it was."""
+    from weasyprint import CSS, HTML
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.fonts import FontConfiguration
+
+    from longread.compose import compose
+    from longread.compose.handoff import drop_empty_text
+    from validators import pdf_words
+
+    faces = "".join(
+        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
+        f"src: url({f.path.as_uri()}); }}"
+        for f in THEME.faces
+    )
+    config = FontConfiguration()
+    sheets = [CSS(string=faces + MAKEUP_CSS, font_config=config)]
+    html = HTML(string=f'<html lang="en-US"><body><p>{SENTENCE} <em>{SENTENCE}</em> {SENTENCE}</p></body></html>')
+    compose(html, sheets, config, THEME.faces, {f.path: f.path.read_bytes() for f in THEME.faces})
+    doc = html.render(font_config=config, stylesheets=sheets)
+    lines = [b for b in doc.pages[0]._page_box.descendants() if isinstance(b, boxes.LineBox)]
+
+    def empty() -> int:
+        return sum(type(c) is boxes.TextBox and c.text == "" for line in lines for c in line.children)
+
+    before = empty()
+    (tmp_path / "before.pdf").write_bytes(doc.write_pdf())
+    assert len(lines) > 3 and before >= len(lines) // 2  # most lines (not those ending at a hyphen)
+    assert drop_empty_text(doc) == before and empty() == 0
+    (tmp_path / "after.pdf").write_bytes(doc.write_pdf())
+    assert pdf_words(tmp_path / "after.pdf") == pdf_words(tmp_path / "before.pdf")
+
+
 def composed_with_note(markup: str, sheets, config) -> bool:
     """Compose and lay out the one paragraph of ``markup``; whether its call ended a line."""
     from weasyprint import HTML

@@ -149,3 +149,32 @@ def _append(parent, text: str) -> None:
         parent[-1].tail = (parent[-1].tail or "") + text
     else:
         parent.text = (parent.text or "") + text
+
+
+def drop_empty_text(document) -> int:
+    """Take out of a laid-out ``document`` the empty text boxes its lines end with.
+
+    The space between two groups is a text box of the paragraph's own; where the
+    line breaks, WeasyPrint takes the space away and keeps the box, empty.  An
+    empty box draws nothing, yet drawing it costs a text layout, and the tagged
+    PDF gets an empty span for it: about a third of all text boxes in a composed
+    document.  Returns how many went."""
+    from weasyprint.formatting_structure import boxes
+
+    dropped = 0
+
+    def walk(box) -> None:
+        nonlocal dropped
+        if isinstance(box, boxes.LineBox):
+            kept = [c for c in box.children if not (type(c) is boxes.TextBox and c.text == "")]
+            dropped += len(box.children) - len(kept)
+            if len(kept) != len(box.children):
+                box.children = kept
+            return
+        if isinstance(box, boxes.ParentBox):
+            for child in box.children:
+                walk(child)
+
+    for page in document.pages:
+        walk(page._page_box)
+    return dropped

@@ -110,12 +110,14 @@ def make(source: Path, plan: Plan, inputs: Inputs) -> Made:
     findings: list[Finding] = []
     book = read_book(source, plan, inputs, findings)
     made = Made(book, findings=findings)
-    if plan.needs_pdf:
-        from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
-
-        pdf.load_engine()
     with ThreadPoolExecutor(max_workers=2) as pool:
+        # The images and the cover are made on worker threads while WeasyPrint
+        # loads, and mostly done before the layout begins.
         assets = asset_files.start(book, plan, pool)
+        if plan.needs_pdf:
+            from ..writers import pdf  # WeasyPrint is loaded only when a PDF is wanted
+
+            pdf.load_engine()
         page_source = ""
         if plan.needs_pdf:
             layouts = write_pdfs(made, plan, assets, inputs)

@@ -25,6 +25,7 @@ from urllib.parse import unquote, urlsplit
 from .. import tokens
 from ..assets import images
 from ..compose import Cache, compose
+from ..compose.handoff import drop_empty_text
 from ..errors import ManuscriptError
 from ..findings import Finding, finding
 from ..model import Assets, Book, Image, Paper, Theme
@@ -138,6 +139,7 @@ def lay_out(book: Book, theme: Theme, paper: Paper, assets: Assets, press: bool 
 
         with _collect_warnings() as found:
             doc = composition.verified(lay_out_once(), lay_out_once)
+        drop_empty_text(doc)
         messages[:] = found  # what the final layout had to say
         composed[:] = [composition.report()]
         return doc
