@@ -150,7 +150,7 @@ def compose(
     cache.layouts += 1
     composition = Composition(html, cache)
     try:
-        styles = Styles(html, stylesheets, font_config, faces)
+        styles = Styles(html, stylesheets, font_config, faces, cache.measure.interned)
     except Exception:  # a WeasyPrint whose styles read differently: it sets every line
         composition.leave("the composer cannot read this WeasyPrint's styles")
         return composition

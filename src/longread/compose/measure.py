@@ -58,6 +58,8 @@ class Measure:
         self._fonts: dict[Path, hb.Font] = {}
         self._cmaps: dict[Path, frozenset[int]] = {}
         self._widths: dict[TextStyle, dict[str, float]] = {}
+        #: One instance of each text style (see :class:`.styles.Styles`).
+        self.interned: dict[TextStyle, TextStyle] = {}
 
     def _font(self, path: Path) -> hb.Font:
         font = self._fonts.get(path)
@@ -71,8 +73,8 @@ class Measure:
         """Whether the style's face has a glyph for every visible character (else
         Pango would take a fallback font this module does not know)."""
         self._font(style.font)
-        cmap = self._cmaps[style.font]
-        return all(ord(c) in cmap or c in INVISIBLE for c in style.transformed(text))
+        missing = set(map(ord, style.transformed(text))).difference(self._cmaps[style.font])
+        return all(chr(c) in INVISIBLE for c in missing)
 
     def width(self, text: str, style: TextStyle) -> float:
         """The advance width of ``text`` set in ``style``, in px."""

@@ -70,13 +70,11 @@ class Paragraph:
         self.run_at = [0] * len(self.text)
         opened = [0.0] * (len(self.text) + 1)
         for i, run in enumerate(self.runs):
-            for p in range(run.start, run.end):
-                self.run_at[p] = i
-            if run.end == run.start and run.extra:
+            if run.end > run.start:
+                self.run_at[run.start : run.end] = [i] * (run.end - run.start)
+            elif run.extra:
                 opened[max(run.start - 1, 0) if run.closing else run.start] += run.extra
-        self.extra = [0.0]
-        for value in opened[: len(self.text)]:
-            self.extra.append(self.extra[-1] + value)
+        self.extra = [0.0, *accumulate(opened[: len(self.text)])]
 
     def style_at(self, position: int) -> TextStyle:
         return self.runs[self.run_at[position]].style

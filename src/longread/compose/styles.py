@@ -38,7 +38,7 @@ class DropCap:
 class Styles:
     """The computed styles of one document, as WeasyPrint's layout will see them."""
 
-    def __init__(self, html, stylesheets, font_config, faces: tuple[FontFace, ...]):
+    def __init__(self, html, stylesheets, font_config, faces: tuple[FontFace, ...], interned: dict | None = None):
         from weasyprint.css import get_all_computed_styles
 
         self.html = html
@@ -48,6 +48,9 @@ class Styles:
         self._faces = {(f.family.lower(), f.weight, f.style): f.path for f in faces}
         self._pages: dict[str, float | None] = {}
         self._text_styles: dict[int, tuple] = {}
+        # Equal text styles are one object (shared by the layouts of a document):
+        # a width lookup then finds its style by identity, never comparing fields.
+        self._interned: dict[TextStyle, TextStyle] = {} if interned is None else interned
         self._parents = {child: parent for parent in html.etree_element.iter() for child in parent}
 
     def __call__(self, element, pseudo: str | None = None):
@@ -63,7 +66,8 @@ class Styles:
         # elements styled alike), so that width lookups find it by identity.
         found = self._text_styles.get(id(style))
         if found is None or found[0] is not style:
-            found = self._text_styles[id(style)] = (style, self._text_style(style))
+            made = self._text_style(style)
+            found = self._text_styles[id(style)] = (style, self._interned.setdefault(made, made))
         return found[1]
 
     def _text_style(self, style) -> TextStyle:
