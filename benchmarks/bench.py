@@ -327,6 +327,10 @@ def main() -> None:
         subprocess.run([sys.executable, inputs.__file__, str(work), ",".join(wanted)], check=True)
         sources = inputs.paths(work, set(wanted))
         epub_css, pdf_css = inputs.peer_css(work)
+        # longread's bytecode, as an installed package has it (pip compiles what it
+        # installs, WeasyPrint and pandoc's peers included): otherwise, where
+        # PYTHONDONTWRITEBYTECODE is set, every run would compile its modules first.
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "longread")], check=True)
         results = {}
         for n, key in enumerate(wanted):
             cmds = commands_for(key, sources[key], epub_css, pdf_css)
