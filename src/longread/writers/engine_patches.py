@@ -53,10 +53,11 @@ longread loads WeasyPrint or writes a PDF (never at import, and undone after).
    ``thumbnail`` and saves it at Pillow's default JPEG quality, 75, low for
    print, and stores the result over the image's own data, so that a second
    PDF written from the same layout (the archival copy) decodes and saves that
-   copy again, another generation of JPEG loss.  :func:`_x_object` makes the smaller copy with
-   :func:`longread.assets.images.at_print_size` (the JPEG decoded at a reduced
-   scale, far less memory; Lanczos; the print copy's quality) and leaves the
-   image's own data as it is.  Images with transparency are left to WeasyPrint.
+   copy again, another generation of JPEG loss.  :func:`_x_object` makes the
+   smaller copy with :func:`longread.assets.images.at_print_size` (the JPEG
+   decoded at a reduced scale, far less memory; Lanczos; the print copy's
+   quality) and leaves the image's own data as it is.  Images with transparency
+   are left to WeasyPrint.
 """
 
 from __future__ import annotations

@@ -21,9 +21,11 @@ passes at most).  What it corrects:
 
 Each article gets one correction per proof (the first in page order): a
 correction changes every page after it, and articles start on pages of their
-own.  Should the engine fail on an arrangement of notes, or lose a note, that
-article's notes are printed at its end, with a warning: a valid manuscript never
-fails and no note is ever lost.
+own.  An article with more places to correct than there are layouts keeps the
+rest as the engine set them, and the build says from which page.  Should the
+engine fail on an arrangement of notes, or lose a note, that article's notes are
+printed at its end, with a warning: a valid manuscript never fails and no note
+is ever lost.
 """
 
 from __future__ import annotations
