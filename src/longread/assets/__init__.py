@@ -66,11 +66,9 @@ def copies_of(file: images.Source, owner: Path, copies: tuple[str, ...], decodin
     copy is that copy at once (see :func:`.images.as_is`); the others come from
     one decode on ``decoding`` (errors name the manuscript ``owner``)."""
     made: dict[str, Future] = {}
-    for name in copies:
-        data = images.as_is(file, name)
-        if data is not None:
-            made[name] = Future()
-            made[name].set_result(data)
+    for name, data in images.as_is_copies(file, copies).items():
+        made[name] = Future()
+        made[name].set_result(data)
     rest = tuple(c for c in copies if c not in made)
     if rest:
         picture = decoding.submit(images.prepare, file, owner, rest)

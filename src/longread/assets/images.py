@@ -334,7 +334,8 @@ def prepare(source: Source, owner: Path, copies: Iterable[str] = ("screen", "pri
     """Decode ``source`` once and make the ``copies`` asked for (names from
     :data:`COPIES`), each at most its long edge, never upscaled.  Errors name the
     manuscript (``owner``) that uses the image."""
-    made: dict[str, bytes] = {name: data for name in copies if (data := as_is(source, name)) is not None}
+    copies = tuple(copies)
+    made = as_is_copies(source, copies)
     wanted = sorted(set(copies) - set(made), key=lambda c: -COPIES[c])
     extension = source.info.extension
     print_size = source.info.upright if "print" in made else (0, 0)
@@ -372,15 +373,21 @@ def as_is(source: Source, name: str) -> bytes | None:
     300 ppi at its printed size, and no generation of JPEG loss comes before);
     the screen copy must also be baseline, the JPEG every e-reader decodes.  The
     cover is always drawn anew."""
+    return as_is_copies(source, (name,)).get(name)
+
+
+def as_is_copies(source: Source, names: Iterable[str]) -> dict[str, bytes]:
+    """:func:`as_is` for each of ``names`` (those that have one), the file's
+    segments read once for all of them."""
     info = source.info
-    if info.format != "JPEG" or info.mode not in {"RGB", "L"} or info.orientation != 1 or name == "cover":
-        return None
-    if max(info.width, info.height) > COPIES[name]:
-        return None
-    plain = _plain_jpeg(source.data)
-    if plain is None or (name == "screen" and plain[1]):
-        return None
-    return plain[0]
+    if info.format != "JPEG" or info.mode not in {"RGB", "L"} or info.orientation != 1:
+        return {}
+    fitting = [n for n in names if n != "cover" and max(info.width, info.height) <= COPIES[n]]
+    plain = _plain_jpeg(source.data) if fitting else None
+    if plain is None:
+        return {}
+    data, progressive = plain
+    return {n: data for n in fitting if not (n == "screen" and progressive)}
 
 
 #: JPEG markers with no length: start of image, restart points, the temporary marker.

@@ -168,8 +168,7 @@ def drop_empty_text(document) -> int:
         if isinstance(box, boxes.LineBox):
             kept = [c for c in box.children if not (type(c) is boxes.TextBox and c.text == "")]
             dropped += len(box.children) - len(kept)
-            if len(kept) != len(box.children):
-                box.children = kept
+            box.children = kept
             return
         if isinstance(box, boxes.ParentBox):
             for child in box.children:
