@@ -219,14 +219,10 @@ def test_widths_are_the_ones_weasyprint_lays_out(css, text):
 
     from longread.compose.styles import Styles
 
-    faces = "".join(
-        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
-        f"src: url({f.path.as_uri()}); }}"
-        for f in THEME.faces
-    )
     config = FontConfiguration()
     sheet = CSS(
-        string=faces + f'p {{ font-family: "Gentium Book Plus"; font-kerning: normal; {css} }}', font_config=config
+        string=theme_faces() + f'p {{ font-family: "Gentium Book Plus"; font-kerning: normal; {css} }}',
+        font_config=config,
     )
     page = HTML(string=f'<html lang="en-US"><body><p>{text}</p></body></html>')
     styles = Styles(page, [sheet], config, THEME.faces)
@@ -251,6 +247,24 @@ a.noteref { font-size: 0.7em; vertical-align: super; line-height: 0; }
 """
 
 
+def theme_faces() -> str:
+    """The theme's four faces as @font-face rules."""
+    return "".join(
+        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
+        f"src: url({f.path.as_uri()}); }}"
+        for f in THEME.faces
+    )
+
+
+def makeup_sheets():
+    """A font configuration and the makeup's stylesheet with the theme's faces."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    config = FontConfiguration()
+    return config, [CSS(string=theme_faces() + MAKEUP_CSS, font_config=config)]
+
+
 def made_up_paragraph(words: str) -> str:
     """A paragraph as the makeup hands it over: a drop cap with a hung quote, a note
     at its call, an end mark."""
@@ -271,16 +285,7 @@ def test_the_makeups_note_drop_cap_and_end_mark_are_composed_and_verified():
     stands beside the groups, the end mark closes the last group; WeasyPrint sets
     the lines as composed, and the note's own lines, in the notes area, are not
     read as the paragraph's."""
-    from weasyprint import CSS
-    from weasyprint.text.fonts import FontConfiguration
-
-    faces = "".join(
-        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
-        f"src: url({f.path.as_uri()}); }}"
-        for f in THEME.faces
-    )
-    config = FontConfiguration()
-    sheets = [CSS(string=faces + MAKEUP_CSS, font_config=config)]
+    config, sheets = makeup_sheets()
     at_line_end = 0
     for calls in range(20, 60):
         words = " ".join((SENTENCE + " " + SENTENCE).split()[:calls]).rstrip(".,")
@@ -291,21 +296,14 @@ def test_the_makeups_note_drop_cap_and_end_mark_are_composed_and_verified():
 def test_the_empty_text_boxes_composed_lines_end_with_are_dropped_and_nothing_else(tmp_path):
     """Where a composed line breaks, WeasyPrint leaves the space between two groups
     as an empty text box; taking them out leaves every word where it was."""
-    from weasyprint import CSS, HTML
+    from weasyprint import HTML
     from weasyprint.formatting_structure import boxes
-    from weasyprint.text.fonts import FontConfiguration
 
     from longread.compose import compose
     from longread.compose.handoff import drop_empty_text
     from validators import pdf_words
 
-    faces = "".join(
-        f'@font-face {{ font-family: "Gentium Book Plus"; font-weight: {f.weight}; font-style: {f.style}; '
-        f"src: url({f.path.as_uri()}); }}"
-        for f in THEME.faces
-    )
-    config = FontConfiguration()
-    sheets = [CSS(string=faces + MAKEUP_CSS, font_config=config)]
+    config, sheets = makeup_sheets()
     html = HTML(string=f'<html lang="en-US"><body><p>{SENTENCE} <em>{SENTENCE}</em> {SENTENCE}</p></body></html>')
     compose(html, sheets, config, THEME.faces, {f.path: f.path.read_bytes() for f in THEME.faces})
     doc = html.render(font_config=config, stylesheets=sheets)
